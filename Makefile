@@ -1,0 +1,38 @@
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint typecheck format bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Start the bridge on the embedded SQLite default (./data/ecombridge.db).
+run: $(STAMP)
+	$(BIN)/ecombridge serve
+
+lint: $(STAMP)
+	$(BIN)/ruff check ecombridge tests
+	$(BIN)/ruff format --check ecombridge tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff format ecombridge tests
+	$(BIN)/ruff check --fix ecombridge tests
+
+## Lint, type-check, then run the suite on SQLite and (when it can be had) PostgreSQL.
+test: lint typecheck
+	@url="$${ECOMBRIDGE_TEST_DATABASE_URL:-$$(scripts/test-postgres.sh)}"; \
+	if [ -z "$$url" ]; then echo "PostgreSQL not available: running the SQLite half only"; fi; \
+	ECOMBRIDGE_TEST_DATABASE_URL="$$url" $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

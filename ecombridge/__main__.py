@@ -1,0 +1,3 @@
+from ecombridge.cli.main import app
+
+app()

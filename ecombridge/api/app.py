@@ -1,0 +1,41 @@
+"""The ASGI application: routers of every domain, wire tolerance, HubSpot's error shape."""
+
+from __future__ import annotations
+
+import importlib
+
+from fastapi import APIRouter, FastAPI
+
+from ecombridge import __version__
+from ecombridge.api.errors import install_error_handlers
+from ecombridge.api.middleware import WireToleranceMiddleware
+from ecombridge.config import Config, get_config
+from ecombridge.db.engine import Database
+
+# Each module exposes ``router``. Order matters only where paths overlap.
+ROUTER_MODULES = [
+    "ecombridge.api.health",
+]
+
+
+def create_app(config: Config | None = None, database: Database | None = None) -> FastAPI:
+    config = config or get_config()
+    database = database or Database(
+        config.database_url, sqlite_synchronous=config.sqlite_synchronous
+    )
+    app = FastAPI(
+        title="ecombridge",
+        version=__version__,
+        description="A self-hosted, wire-compatible Ecommerce Bridge (v1 and v2) with a CRM "
+        "view of the synced data.",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.config = config
+    app.state.database = database
+    install_error_handlers(app)
+    for module_name in ROUTER_MODULES:
+        router: APIRouter = importlib.import_module(module_name).router
+        app.include_router(router)
+    app.add_middleware(WireToleranceMiddleware, max_body_bytes=config.max_body_bytes)
+    return app

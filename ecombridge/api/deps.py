@@ -1,0 +1,172 @@
+"""Request dependencies: the database transaction (the edge commits) and the caller's identity.
+
+Each endpoint declares which kinds of credential it takes (reference §2.2); a valid credential of
+another kind is answered with 403 naming the kinds needed, a missing or bad one with 401.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from sqlalchemy.engine import Connection
+
+from ecombridge.config import Config
+from ecombridge.db.engine import Database
+from ecombridge.errors import (
+    AuthenticationFailed,
+    MissingScopes,
+    ValidationFailed,
+    WrongCredentialKind,
+)
+from ecombridge.tenancy import service as tenancy
+from ecombridge.tenancy.principal import KIND_NAMES, SYNC_SCOPES, CredentialKind, Principal
+
+K = CredentialKind
+
+
+def get_database(request: Request) -> Database:
+    db: Database = request.app.state.database
+    return db
+
+
+def get_config(request: Request) -> Config:
+    config: Config = request.app.state.config
+    return config
+
+
+def _write_connection(request: Request) -> Iterator[Connection]:
+    with get_database(request).write() as conn:
+        yield conn
+
+
+def _read_connection(request: Request) -> Iterator[Connection]:
+    with get_database(request).read() as conn:
+        yield conn
+
+
+# scope="function": the transaction commits before the response is sent, so a 2xx means committed.
+WriteConn = Annotated[Connection, Depends(_write_connection, scope="function")]
+ReadConn = Annotated[Connection, Depends(_read_connection, scope="function")]
+Db = Annotated[Database, Depends(get_database)]
+Cfg = Annotated[Config, Depends(get_config)]
+
+
+def _presented_secret(request: Request) -> tuple[str, bool] | None:
+    """The secret a request carries and whether it came as an API key (hapikey)."""
+    header = request.headers.get("authorization")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            return token.strip(), False
+    params = request.query_params
+    if params.get("access_token"):
+        return params["access_token"], False
+    if params.get("hapikey"):
+        return params["hapikey"], True
+    return None
+
+
+def current_principal(request: Request) -> Principal:
+    cached: Principal | None = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    presented = _presented_secret(request)
+    if presented is None:
+        raise AuthenticationFailed(
+            "Authentication credentials not found. Send a hapikey query parameter, an "
+            "access_token query parameter or an 'Authorization: Bearer' header."
+        )
+    secret, as_api_key = presented
+    with get_database(request).read() as conn:
+        principal = tenancy.authenticate(conn, secret, as_api_key=as_api_key)
+    request.state.principal = principal
+    return principal
+
+
+Caller = Annotated[Principal, Depends(current_principal)]
+
+
+def require_kinds(principal: Principal, *kinds: CredentialKind) -> Principal:
+    if principal.kind not in kinds:
+        needed = " or ".join(KIND_NAMES[k] for k in kinds)
+        raise WrongCredentialKind(
+            f"This endpoint requires {needed}; the request used {KIND_NAMES[principal.kind]}."
+        )
+    if principal.kind is K.ACCESS_TOKEN and not principal.scopes & SYNC_SCOPES:
+        raise MissingScopes(
+            "One or more of the following scopes are required.",
+            errors=[
+                {
+                    "message": "One or more of the following scopes are required.",
+                    "context": {"requiredScopes": sorted(SYNC_SCOPES)},
+                }
+            ],
+        )
+    return principal
+
+
+def portal_caller(principal: Caller) -> Principal:
+    """Sync messages, stores, sync status: an installed app's token, a portal key or a
+    private-app token."""
+    return require_kinds(principal, K.ACCESS_TOKEN, K.PORTAL_API_KEY, K.PRIVATE_APP_TOKEN)
+
+
+def portal_key_caller(principal: Caller) -> Principal:
+    """Portal-level endpoints (v1 installs, portal error listing): the portal's own key."""
+    return require_kinds(principal, K.PORTAL_API_KEY, K.PRIVATE_APP_TOKEN)
+
+
+def app_installation_caller(principal: Caller) -> Principal:
+    """Imports and the app-in-portal error listing: only an installed app's OAuth token."""
+    return require_kinds(principal, K.ACCESS_TOKEN)
+
+
+def developer_caller(principal: Caller) -> Principal:
+    return require_kinds(principal, K.DEVELOPER_API_KEY)
+
+
+PortalCaller = Annotated[Principal, Depends(portal_caller)]
+PortalKeyCaller = Annotated[Principal, Depends(portal_key_caller)]
+AppInstallationCaller = Annotated[Principal, Depends(app_installation_caller)]
+DeveloperCaller = Annotated[Principal, Depends(developer_caller)]
+
+
+@dataclass(frozen=True)
+class SettingsOwner:
+    """Whose settings a request addresses: an app's (portal_id 0) or a portal's (app_id 0)."""
+
+    portal_id: int
+    app_id: int
+
+
+def settings_owner(
+    request: Request,
+    principal: Caller,
+    app_id: Annotated[str | None, Query(alias="appId")] = None,
+) -> SettingsOwner:
+    """Settings endpoints: developer key + appId for an app, a portal key for a portal."""
+    require_kinds(principal, K.DEVELOPER_API_KEY, K.PORTAL_API_KEY, K.PRIVATE_APP_TOKEN)
+    if principal.kind is K.DEVELOPER_API_KEY:
+        if not app_id:
+            raise ValidationFailed("appId is required with a developer API key.")
+        return SettingsOwner(portal_id=0, app_id=developer_app(request, principal, app_id))
+    assert principal.portal_id is not None
+    return SettingsOwner(portal_id=principal.portal_id, app_id=0)
+
+
+def developer_app(request: Request, principal: Principal, app_id: str | int) -> int:
+    """The app id a developer key addresses, checked to belong to that developer."""
+    parsed = parse_app_id(str(app_id))
+    with get_database(request).read() as conn:
+        tenancy.require_app_of_developer(conn, parsed, principal.developer_id)
+    return parsed
+
+
+def parse_app_id(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise ValidationFailed(f"appId must be an integer, got {value!r}.") from None

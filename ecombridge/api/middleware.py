@@ -1,0 +1,85 @@
+"""Wire tolerance applied before routing, as a plain ASGI middleware (cheap on the hot path).
+
+- ``/x/`` is the same as ``/x`` (slumber and PrestaShop add trailing slashes);
+- ``?&a=b`` and a bare ``?`` are ordinary query strings (hubspot-php, hubspot3);
+- bodies larger than the configured limit are answered with 413 in HubSpot's error shape.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ecombridge.api.errors import error_body
+
+
+class WireToleranceMiddleware:
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        scope = dict(scope)
+        path: str = scope["path"]
+        if len(path) > 1 and path.endswith("/"):
+            scope["path"] = path.rstrip("/") or "/"
+            raw = scope.get("raw_path")
+            if raw:
+                scope["raw_path"] = raw.rstrip(b"/") or b"/"
+        query: bytes = scope.get("query_string", b"")
+        if query.startswith(b"&"):
+            scope["query_string"] = query.lstrip(b"&")
+        correlation = str(uuid.uuid4())
+        scope.setdefault("state", {})["correlation_id"] = correlation
+
+        limit = self.max_body_bytes
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = 0
+                if declared > limit:
+                    await self._too_large(send, correlation, limit)
+                    return
+
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    # Rendered in HubSpot's shape by the HTTPException handler.
+                    raise HTTPException(413, f"Request body too large: the limit is {limit} bytes.")
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+    @staticmethod
+    async def _too_large(send: Send, correlation: str, limit: int) -> None:
+        body: dict[str, Any] = error_body(
+            f"Request body too large: the limit is {limit} bytes.",
+            "VALIDATION_ERROR",
+            correlation,
+        )
+        payload = json.dumps(body).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json;charset=utf-8"),
+                    (b"content-length", str(len(payload)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": payload})

@@ -1,0 +1,102 @@
+"""``ecombridge admin``: create portals, apps, installations and tokens (uses services directly)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from ecombridge.cli.options import DatabaseUrl, open_database
+from ecombridge.config import get_config
+from ecombridge.errors import BridgeError
+from ecombridge.tenancy import service as tenancy
+
+app = typer.Typer(help="Administer portals, apps and credentials.", no_args_is_help=True)
+console = Console()
+
+Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
+
+def _emit(result: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(result))
+    else:
+        for key, value in result.items():
+            console.print(f"[bold]{key}[/bold]: {value}")
+
+
+def _run(database_url: str | None, action: Any) -> Any:
+    db = open_database(database_url)
+    try:
+        with db.write() as conn:
+            return action(conn)
+    except BridgeError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        db.dispose()
+
+
+@app.command("create-portal")
+def create_portal(
+    name: Annotated[str, typer.Option(help="The portal's name.")],
+    database_url: DatabaseUrl = None,
+    as_json: Json = False,
+) -> None:
+    """Create a portal and its API key."""
+    created = _run(database_url, lambda conn: tenancy.create_portal(conn, name))
+    _emit({"portalId": created.portal_id, "apiKey": created.api_key}, as_json)
+
+
+@app.command("create-app")
+def create_app(
+    name: Annotated[str, typer.Option(help="The app's name.")],
+    database_url: DatabaseUrl = None,
+    as_json: Json = False,
+) -> None:
+    """Create an app (with its developer account, developer API key and OAuth client)."""
+    created = _run(database_url, lambda conn: tenancy.create_app(conn, name))
+    _emit(
+        {
+            "appId": created.app_id,
+            "developerApiKey": created.developer_api_key,
+            "clientId": created.client_id,
+            "clientSecret": created.client_secret,
+        },
+        as_json,
+    )
+
+
+@app.command("install-app")
+def install_app(
+    app_id: Annotated[int, typer.Option("--app-id", help="The app to install.")],
+    portal_id: Annotated[int, typer.Option("--portal-id", help="The portal to install it in.")],
+    database_url: DatabaseUrl = None,
+    as_json: Json = False,
+) -> None:
+    """Install an app in a portal, as the OAuth flow does, and print its tokens."""
+    ttl = get_config().access_token_ttl_seconds
+    tokens = _run(
+        database_url, lambda conn: tenancy.install_app(conn, app_id, portal_id, ttl_s=ttl)
+    )
+    _emit(
+        {
+            "accessToken": tokens.access_token,
+            "refreshToken": tokens.refresh_token,
+            "expiresIn": tokens.expires_in,
+        },
+        as_json,
+    )
+
+
+@app.command("create-private-app-token")
+def create_private_app_token(
+    portal_id: Annotated[int, typer.Option("--portal-id", help="The portal the token acts for.")],
+    database_url: DatabaseUrl = None,
+    as_json: Json = False,
+) -> None:
+    """Create a private-app token for a portal."""
+    token = _run(database_url, lambda conn: tenancy.create_private_app_token(conn, portal_id))
+    _emit({"token": token}, as_json)

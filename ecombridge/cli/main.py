@@ -1,0 +1,17 @@
+"""The ``ecombridge`` command."""
+
+from __future__ import annotations
+
+import typer
+
+from ecombridge.cli import admin, db
+from ecombridge.cli.serve import serve
+
+app = typer.Typer(
+    help="ecombridge: a self-hosted, wire-compatible Ecommerce Bridge.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.command()(serve)
+app.add_typer(db.app, name="db")
+app.add_typer(admin.app, name="admin")

@@ -1,0 +1,55 @@
+"""``ecombridge serve``: the API (and, by default, a worker) in one process."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+
+from ecombridge.api.app import create_app
+from ecombridge.cli.options import DatabaseUrl, open_database
+from ecombridge.config import get_config
+from ecombridge.db.engine import Database
+from ecombridge.tenancy import repository as tenancy_repo
+from ecombridge.tenancy import service as tenancy
+
+console = Console()
+
+
+def ensure_local_portal(db: Database) -> None:
+    """On an empty database, create a portal and print its key: the one time it is shown."""
+    with db.write() as conn:
+        if tenancy_repo.count_portals(conn) > 0:
+            return
+        created = tenancy.create_portal(conn, "Local portal")
+    console.print(
+        "[bold green]Created a local portal.[/bold green] Keep this key; it is shown only once.\n"
+        f"  portalId: [bold]{created.portal_id}[/bold]\n"
+        f"  apiKey:   [bold]{created.api_key}[/bold]"
+    )
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    database_url: DatabaseUrl = None,
+    workers: Annotated[
+        int, typer.Option("--workers", help="Worker threads applying batches (0: API only).")
+    ] = 1,
+) -> None:
+    """Start the bridge: migrate the database, then serve the API with a worker."""
+    config = get_config()
+    overrides = {
+        k: v
+        for k, v in {"host": host, "port": port, "database_url": database_url}.items()
+        if v is not None
+    }
+    config = config.model_copy(update=overrides)
+    db = open_database(config.database_url)
+    ensure_local_portal(db)
+    app = create_app(config, db)
+    app.state.worker_count = workers
+    console.print(f"Serving on [bold]{config.base_url()}[/bold] (docs at /docs)")
+    uvicorn.run(app, host=config.host, port=config.port, log_level=config.log_level.lower())

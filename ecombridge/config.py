@@ -1,0 +1,34 @@
+"""Process configuration, read from ECOMBRIDGE_* environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///./data/ecombridge.db"
+
+
+class Config(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ECOMBRIDGE_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    host: str = "127.0.0.1"
+    port: int = 8080
+    # The address clients and browsers use to reach this bridge (OAuth redirects, links in paging).
+    public_base_url: str = ""
+    log_level: str = "info"
+    # Largest request body accepted, in bytes; larger bodies are answered with 413.
+    max_body_bytes: int = 16 * 1024 * 1024
+    # Lifetime of OAuth access tokens, in seconds (HubSpot's were 6 hours; 1800 s since 2021).
+    access_token_ttl_seconds: int = 1800
+    # SQLite: PRAGMA synchronous. FULL keeps "a 204 means fsynced" in WAL mode.
+    sqlite_synchronous: str = "FULL"
+
+    def base_url(self) -> str:
+        return self.public_base_url.rstrip("/") or f"http://{self.host}:{self.port}"
+
+
+@lru_cache(maxsize=1)
+def get_config() -> Config:
+    return Config()

@@ -1,0 +1,389 @@
+"""Every table of the bridge, in SQLAlchemy Core.
+
+One module so the whole state is visible at a glance. Times are epoch milliseconds (BigInteger).
+Tenant tables lead with ``portal_id`` so they can be sharded by portal. ``source_app_id`` is the app
+whose token wrote the data, or 0 for the portal's own "custom integration" (portal API key or
+private-app token). Object types are the bridge's names: CONTACT, PRODUCT, DEAL, LINE_ITEM.
+
+Any change here needs a migration in ``ecombridge/db/migrations/versions``; a test compares them.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# JSON documents: JSONB on PostgreSQL (indexable, compact), JSON text on SQLite.
+Json = sa.JSON().with_variant(JSONB(), "postgresql")
+Millis = sa.BigInteger
+# Auto-incrementing keys: BIGINT on PostgreSQL, INTEGER (the rowid alias) on SQLite.
+AutoId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+ObjectType = sa.String(16)
+StoreId = sa.String(100)
+ExternalId = sa.String(100)
+
+# ---------------------------------------------------------------------------------------------
+# Identifiers handed out in blocks (portal ids, app ids, CRM object ids).
+
+id_sequences = sa.Table(
+    "id_sequences",
+    metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("next_value", sa.BigInteger, nullable=False),
+)
+
+# ---------------------------------------------------------------------------------------------
+# Tenancy and credentials
+
+portals = sa.Table(
+    "portals",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    # v1 POST /installs ran (or the first v2 store was made): CRM schema is in place.
+    sa.Column("ecomm_installed", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", Millis, nullable=False),
+)
+
+developers = sa.Table(
+    "developers",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("created_at", Millis, nullable=False),
+)
+
+apps = sa.Table(
+    "apps",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("developer_id", sa.BigInteger, sa.ForeignKey("developers.id"), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("client_id", sa.String(64), nullable=False, unique=True),
+    # Kept in clear: it is the HMAC key that signs the requests the bridge sends to the app.
+    sa.Column("client_secret", sa.String(64), nullable=False),
+    # v1 import-settings: the URI the import webhook is sent to (v2 uses settings.webhookUri).
+    sa.Column("import_trigger_uri", sa.String(2000), nullable=True),
+    sa.Column("created_at", Millis, nullable=False),
+)
+
+installations = sa.Table(
+    "installations",
+    metadata,
+    sa.Column("id", AutoId, primary_key=True),
+    sa.Column("portal_id", sa.BigInteger, sa.ForeignKey("portals.id"), nullable=False),
+    sa.Column("app_id", sa.BigInteger, sa.ForeignKey("apps.id"), nullable=False),
+    sa.Column("scopes", sa.String(500), nullable=False),
+    sa.Column("created_at", Millis, nullable=False),
+    sa.Column("uninstalled_at", Millis, nullable=True),
+    sa.UniqueConstraint("portal_id", "app_id"),
+)
+
+# Every secret a client presents, stored as its SHA-256 (tokens are random, so a plain digest is
+# enough); kind tells what it is.  Kinds: PORTAL_API_KEY, DEVELOPER_API_KEY, ACCESS_TOKEN,
+# REFRESH_TOKEN, AUTHORIZATION_CODE, PRIVATE_APP_TOKEN.
+credentials = sa.Table(
+    "credentials",
+    metadata,
+    sa.Column("id", AutoId, primary_key=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("portal_id", sa.BigInteger, sa.ForeignKey("portals.id"), nullable=True),
+    sa.Column("developer_id", sa.BigInteger, sa.ForeignKey("developers.id"), nullable=True),
+    sa.Column("app_id", sa.BigInteger, sa.ForeignKey("apps.id"), nullable=True),
+    sa.Column("installation_id", sa.BigInteger, sa.ForeignKey("installations.id"), nullable=True),
+    sa.Column("scopes", sa.String(500), nullable=False, server_default=""),
+    # Authorization codes remember where they were sent; the token exchange must match it.
+    sa.Column("redirect_uri", sa.String(2000), nullable=True),
+    sa.Column("created_at", Millis, nullable=False),
+    sa.Column("expires_at", Millis, nullable=True),
+    sa.Column("revoked_at", Millis, nullable=True),
+)
+
+# ---------------------------------------------------------------------------------------------
+# Ecommerce settings and stores
+
+# Settings belong either to an app (portal_id = 0) or to a portal's custom integration (app_id = 0).
+sync_settings = sa.Table(
+    "sync_settings",
+    metadata,
+    sa.Column("portal_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("app_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("enabled", sa.Boolean, nullable=False),
+    sa.Column("webhook_uri", sa.String(2000), nullable=True),
+    sa.Column("import_on_install", sa.Boolean, nullable=True),
+    # {"CONTACT": [{"externalPropertyName", "hubspotPropertyName", "dataType"?}, ...], ...}
+    sa.Column("mappings", Json, nullable=False),
+    sa.Column("updated_at", Millis, nullable=False),
+)
+
+stores = sa.Table(
+    "stores",
+    metadata,
+    sa.Column("portal_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("source_app_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    # The id synced data is filed under; never changes once data exists.
+    sa.Column("id", StoreId, primary_key=True),
+    # Set when the default store was replaced: the id clients now see and may use for it.
+    sa.Column("alias_id", StoreId, nullable=True),
+    sa.Column("label", sa.String(500), nullable=False),
+    sa.Column("admin_uri", sa.String(2000), nullable=True),
+    sa.Column("created_at", Millis, nullable=False),
+    sa.Column("updated_at", Millis, nullable=False),
+    # A deleted store keeps its row (and its data) so re-creating the id finds it again.
+    sa.Column("deleted_at", Millis, nullable=True),
+)
+
+# ---------------------------------------------------------------------------------------------
+# The portal's CRM schema: properties and the ecommerce pipeline
+
+crm_properties = sa.Table(
+    "crm_properties",
+    metadata,
+    sa.Column("portal_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("object_type", ObjectType, primary_key=True),
+    sa.Column("name", sa.String(100), primary_key=True),
+    sa.Column("label", sa.String(200), nullable=False),
+    # string | number | datetime | date | bool | enumeration
+    sa.Column("type", sa.String(20), nullable=False),
+    sa.Column("field_type", sa.String(20), nullable=False),
+    sa.Column("group_name", sa.String(100), nullable=False),
+    sa.Column("description", sa.String(1000), nullable=False, server_default=""),
+    # [{"label", "value", "displayOrder", "hidden"}] for enumerations
+    sa.Column("options", Json, nullable=False),
+    sa.Column("hubspot_defined", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", Millis, nullable=False),
+    sa.Column("updated_at", Millis, nullable=False),
+)
+
+pipelines = sa.Table(
+    "pipelines",
+    metadata,
+    sa.Column("portal_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("object_type", ObjectType, nullable=False),
+    sa.Column("label", sa.String(200), nullable=False),
+    sa.Column("display_order", sa.Integer, nullable=False),
+    sa.Column("created_at", Millis, nullable=False),
+    sa.Column("updated_at", Millis, nullable=False),
+)
+
+pipeline_stages = sa.Table(
+    "pipeline_stages",
+    metadata,
+    sa.Column("portal_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("pipeline_id", sa.String(64), primary_key=True),
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("label", sa.String(200), nullable=False),
+    sa.Column("display_order", sa.Integer, nullable=False),
+    sa.Column("probability", sa.Float, nullable=False),
+    sa.Column("is_closed", sa.Boolean, nullable=False),
+    sa.Column("created_at", Millis, nullable=False),
+    sa.Column("updated_at", Millis, nullable=False),
+)
+
+# ---------------------------------------------------------------------------------------------
+# CRM objects and their associations
+
+crm_objects = sa.Table(
+    "crm_objects",
+    metadata,
+    sa.Column("portal_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("object_type", ObjectType, primary_key=True),
+    # The hubspotId; unique across the installation (taken from id_sequences "crm_object").
+    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("properties", Json, nullable=False),
+    # Lower-cased email of a contact: the key contacts are deduplicated on.
+    sa.Column("email_key", sa.String(320), nullable=True),
+    sa.Column("created_at", Millis, nullable=False),
+    sa.Column("updated_at", Millis, nullable=False),
+    sa.Column("archived", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Index("ix_crm_objects_email", "portal_id", "email_key", unique=True),
+    sa.Index("ix_crm_objects_updated", "portal_id", "object_type", "updated_at"),
+)
+
+# Stored once per pair, from the child side: DEAL->CONTACT, LINE_ITEM->DEAL, LINE_ITEM->PRODUCT.
+associations = sa.Table(
+    "associations",
+    metadata,
+    sa.Column("portal_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("from_type", ObjectType, primary_key=True),
+    sa.Column("from_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("to_type", ObjectType, primary_key=True),
+    sa.Column("to_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("created_at", Millis, nullable=False),
+    sa.Index("ix_associations_reverse", "portal_id", "to_type", "to_id", "from_type"),
+)
+
+# ---------------------------------------------------------------------------------------------
+# Sync state: links from external ids to CRM objects, errors, pending associations
+
+sync_objects = sa.Table(
+    "sync_objects",
+    metadata,
+    sa.Column("portal_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("source_app_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("store_id", StoreId, primary_key=True),
+    sa.Column("object_type", ObjectType, primary_key=True),
+    sa.Column("external_id", ExternalId, primary_key=True),
+    sa.Column("hubspot_id", sa.BigInteger, nullable=True),
+    # changedAt of the newest message applied; older messages change nothing.
+    sa.Column("last_changed_at", Millis, nullable=True),
+    sa.Column("last_processed_at", Millis, nullable=True),
+    # Tombstone: a DELETE was applied; later upserts are ignored.
+    sa.Column("deleted_at", Millis, nullable=True),
+    sa.Column("created_at", Millis, nullable=False),
+    sa.Index("ix_sync_objects_hubspot", "portal_id", "object_type", "hubspot_id"),
+)
+
+# Only the latest error per object is kept; a later success marks it RESOLVED.
+sync_errors = sa.Table(
+    "sync_errors",
+    metadata,
+    sa.Column("portal_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("source_app_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("store_id", StoreId, primary_key=True),
+    sa.Column("object_type", ObjectType, primary_key=True),
+    sa.Column("external_id", ExternalId, primary_key=True),
+    sa.Column("type", sa.String(40), nullable=False),
+    sa.Column("details", sa.Text, nullable=False),
+    sa.Column("changed_at", Millis, nullable=False),
+    sa.Column("errored_at", Millis, nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Index("ix_sync_errors_recent", "portal_id", "errored_at"),
+)
+
+# An association whose target has not arrived yet; made (and the error resolved) when it does.
+pending_associations = sa.Table(
+    "pending_associations",
+    metadata,
+    sa.Column("portal_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("source_app_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("store_id", StoreId, primary_key=True),
+    sa.Column("from_type", ObjectType, primary_key=True),
+    sa.Column("from_external_id", ExternalId, primary_key=True),
+    sa.Column("to_type", ObjectType, primary_key=True),
+    sa.Column("to_external_id", ExternalId, primary_key=True),
+    sa.Column("created_at", Millis, nullable=False),
+    sa.Index(
+        "ix_pending_associations_target",
+        "portal_id",
+        "source_app_id",
+        "store_id",
+        "to_type",
+        "to_external_id",
+    ),
+)
+
+# ---------------------------------------------------------------------------------------------
+# The accepted-batch inbox and the job queue
+
+sync_batches = sa.Table(
+    "sync_batches",
+    metadata,
+    sa.Column("id", AutoId, primary_key=True),
+    sa.Column("portal_id", sa.BigInteger, nullable=False),
+    sa.Column("source_app_id", sa.BigInteger, nullable=False),
+    sa.Column("store_id", StoreId, nullable=False),
+    sa.Column("object_type", ObjectType, nullable=False),
+    sa.Column("message_count", sa.Integer, nullable=False),
+    # The normalised messages (msgspec JSON), exactly what will be applied.
+    sa.Column("payload", sa.LargeBinary, nullable=False),
+    sa.Column("received_at", Millis, nullable=False),
+)
+
+# kind: SYNC_BATCH (ref = sync_batches.id), IMPORT_WEBHOOK / IMPORT_APPLY (ref = imports.id).
+# status: QUEUED -> RUNNING -> DONE | FAILED (retries go back to QUEUED with a later run_after).
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    sa.Column("id", AutoId, primary_key=True),
+    sa.Column("portal_id", sa.BigInteger, nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("ref_id", sa.BigInteger, nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("max_attempts", sa.Integer, nullable=False, server_default="5"),
+    sa.Column("run_after", Millis, nullable=False),
+    sa.Column("lease_token", sa.String(32), nullable=True),
+    sa.Column("lease_expires_at", Millis, nullable=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("created_at", Millis, nullable=False),
+    sa.Column("finished_at", Millis, nullable=True),
+    sa.Index("ix_jobs_claim", "status", "run_after"),
+)
+
+# ---------------------------------------------------------------------------------------------
+# Historical imports
+
+# state: AWAITING_COUNTS, RECEIVING, PROCESSING, COMPLETE, FAILED
+imports = sa.Table(
+    "imports",
+    metadata,
+    sa.Column("id", AutoId, primary_key=True),
+    sa.Column("portal_id", sa.BigInteger, nullable=False),
+    sa.Column("app_id", sa.BigInteger, nullable=False),
+    sa.Column("store_id", StoreId, nullable=False),
+    sa.Column("started_at", Millis, nullable=False),
+    sa.Column("api_version", sa.Integer, nullable=False),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("failure_reason", sa.Text, nullable=True),
+    # [{"at": ms, "message": str}]: webhook attempts, end mismatches, apply problems
+    sa.Column("events", Json, nullable=False),
+    sa.Column("created_at", Millis, nullable=False),
+    sa.Column("updated_at", Millis, nullable=False),
+    sa.Column("completed_at", Millis, nullable=True),
+    sa.UniqueConstraint("portal_id", "app_id", "store_id", "started_at"),
+)
+
+# One row per (import, object type): announced, received and applied counts and the end signal.
+import_types = sa.Table(
+    "import_types",
+    metadata,
+    sa.Column("import_id", sa.BigInteger, sa.ForeignKey("imports.id"), primary_key=True),
+    sa.Column("object_type", ObjectType, primary_key=True),
+    sa.Column("settings_id", sa.Integer, nullable=False),
+    sa.Column("announced", sa.BigInteger, nullable=True),
+    sa.Column("received_pages", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("received_items", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("applied", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("end_page_count", sa.Integer, nullable=True),
+    sa.Column("end_item_count", sa.BigInteger, nullable=True),
+    sa.Column("ended_at", Millis, nullable=True),
+)
+
+import_pages = sa.Table(
+    "import_pages",
+    metadata,
+    sa.Column("import_id", sa.BigInteger, sa.ForeignKey("imports.id"), primary_key=True),
+    sa.Column("object_type", ObjectType, primary_key=True),
+    sa.Column("page_number", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("item_count", sa.Integer, nullable=False),
+    # The page as sent (JSON), for GET of a v1 page and for the apply job.
+    sa.Column("payload", sa.LargeBinary, nullable=False),
+    sa.Column("received_at", Millis, nullable=False),
+)
+
+# ---------------------------------------------------------------------------------------------
+# Web UI users
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", AutoId, primary_key=True),
+    sa.Column("portal_id", sa.BigInteger, sa.ForeignKey("portals.id"), nullable=False),
+    sa.Column("email", sa.String(320), nullable=False, unique=True),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("created_at", Millis, nullable=False),
+)

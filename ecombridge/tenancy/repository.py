@@ -1,0 +1,106 @@
+"""All SQL for portals, developers, apps, installations and credentials."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+
+from ecombridge.db.tables import apps, credentials, developers, installations, portals
+
+
+def insert_portal(conn: Connection, portal_id: int, name: str, now: int) -> None:
+    conn.execute(sa.insert(portals).values(id=portal_id, name=name, created_at=now))
+
+
+def get_portal(conn: Connection, portal_id: int) -> Row[Any] | None:
+    return conn.execute(sa.select(portals).where(portals.c.id == portal_id)).first()
+
+
+def count_portals(conn: Connection) -> int:
+    return int(conn.execute(sa.select(sa.func.count()).select_from(portals)).scalar_one())
+
+
+def set_portal_installed(conn: Connection, portal_id: int, installed: bool) -> None:
+    conn.execute(
+        sa.update(portals).where(portals.c.id == portal_id).values(ecomm_installed=installed)
+    )
+
+
+def insert_developer(conn: Connection, developer_id: int, name: str, now: int) -> None:
+    conn.execute(sa.insert(developers).values(id=developer_id, name=name, created_at=now))
+
+
+def insert_app(conn: Connection, **values: Any) -> None:
+    conn.execute(sa.insert(apps).values(**values))
+
+
+def get_app(conn: Connection, app_id: int) -> Row[Any] | None:
+    return conn.execute(sa.select(apps).where(apps.c.id == app_id)).first()
+
+
+def get_app_by_client_id(conn: Connection, client_id: str) -> Row[Any] | None:
+    return conn.execute(sa.select(apps).where(apps.c.client_id == client_id)).first()
+
+
+def set_import_trigger_uri(conn: Connection, app_id: int, uri: str | None) -> None:
+    conn.execute(sa.update(apps).where(apps.c.id == app_id).values(import_trigger_uri=uri))
+
+
+def upsert_installation(
+    conn: Connection, portal_id: int, app_id: int, scopes: str, now: int
+) -> int:
+    existing = conn.execute(
+        sa.select(installations.c.id).where(
+            installations.c.portal_id == portal_id, installations.c.app_id == app_id
+        )
+    ).scalar()
+    if existing is not None:
+        conn.execute(
+            sa.update(installations)
+            .where(installations.c.id == existing)
+            .values(scopes=scopes, uninstalled_at=None)
+        )
+        return int(existing)
+    return int(
+        conn.execute(
+            sa.insert(installations)
+            .values(portal_id=portal_id, app_id=app_id, scopes=scopes, created_at=now)
+            .returning(installations.c.id)
+        ).scalar_one()
+    )
+
+
+def get_installation(conn: Connection, installation_id: int) -> Row[Any] | None:
+    return conn.execute(
+        sa.select(installations).where(installations.c.id == installation_id)
+    ).first()
+
+
+def insert_credential(conn: Connection, **values: Any) -> int:
+    return int(
+        conn.execute(
+            sa.insert(credentials).values(**values).returning(credentials.c.id)
+        ).scalar_one()
+    )
+
+
+def find_credential(conn: Connection, token_hash: str) -> Row[Any] | None:
+    return conn.execute(
+        sa.select(credentials).where(credentials.c.token_hash == token_hash)
+    ).first()
+
+
+def revoke_credential(conn: Connection, credential_id: int, now: int) -> None:
+    conn.execute(
+        sa.update(credentials).where(credentials.c.id == credential_id).values(revoked_at=now)
+    )
+
+
+def revoke_installation_credentials(conn: Connection, installation_id: int, now: int) -> None:
+    conn.execute(
+        sa.update(credentials)
+        .where(credentials.c.installation_id == installation_id, credentials.c.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )

@@ -1,0 +1,173 @@
+"""Tenancy rules: portals, developer accounts, apps, installations and the credentials that
+identify callers. Takes a connection, never commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Connection
+
+from ecombridge.clock import now_ms
+from ecombridge.db.sequences import allocate_ids
+from ecombridge.errors import AuthenticationFailed, NotFound, WrongCredentialKind
+from ecombridge.tenancy import repository as repo
+from ecombridge.tenancy.principal import CredentialKind, Principal
+from ecombridge.tenancy.secrets import (
+    digest,
+    digests_match,
+    new_client_id,
+    new_client_secret,
+    new_secret,
+)
+
+DEFAULT_SCOPES = "integration-sync oauth"
+REFRESH_TOKEN_TTL_MS: int | None = None  # refresh tokens live until revoked, as HubSpot's did
+
+INVALID_KEY_MESSAGE = "The API key provided is invalid. Check the hapikey you sent."
+INVALID_TOKEN_MESSAGE = (
+    "Authentication credentials not found. This API supports OAuth 2.0 authentication, "
+    "API keys and private-app tokens."
+)
+
+
+@dataclass(frozen=True)
+class CreatedPortal:
+    portal_id: int
+    api_key: str
+
+
+@dataclass(frozen=True)
+class CreatedApp:
+    app_id: int
+    developer_id: int
+    developer_api_key: str
+    client_id: str
+    client_secret: str
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    access_token: str
+    refresh_token: str
+    expires_in: int  # seconds
+
+
+def _store_secret(
+    conn: Connection, kind: CredentialKind, now: int, **owner: int | str | None
+) -> str:
+    secret = new_secret(kind)
+    repo.insert_credential(
+        conn, token_hash=digest(secret), kind=kind.value, created_at=now, **owner
+    )
+    return secret
+
+
+def create_portal(conn: Connection, name: str) -> CreatedPortal:
+    now = now_ms()
+    (portal_id,) = allocate_ids(conn, "portal")
+    repo.insert_portal(conn, portal_id, name, now)
+    api_key = _store_secret(conn, CredentialKind.PORTAL_API_KEY, now, portal_id=portal_id)
+    return CreatedPortal(portal_id, api_key)
+
+
+def create_app(conn: Connection, name: str) -> CreatedApp:
+    """An app, with a developer account of its own holding the developer API key."""
+    now = now_ms()
+    (developer_id,) = allocate_ids(conn, "developer")
+    repo.insert_developer(conn, developer_id, f"{name} developer", now)
+    (app_id,) = allocate_ids(conn, "app")
+    client_id, client_secret = new_client_id(), new_client_secret()
+    repo.insert_app(
+        conn,
+        id=app_id,
+        developer_id=developer_id,
+        name=name,
+        client_id=client_id,
+        client_secret=client_secret,
+        created_at=now,
+    )
+    key = _store_secret(conn, CredentialKind.DEVELOPER_API_KEY, now, developer_id=developer_id)
+    return CreatedApp(app_id, developer_id, key, client_id, client_secret)
+
+
+def require_portal(conn: Connection, portal_id: int) -> None:
+    if repo.get_portal(conn, portal_id) is None:
+        raise NotFound(f"Portal {portal_id} does not exist.")
+
+
+def require_app_of_developer(conn: Connection, app_id: int, developer_id: int | None) -> None:
+    app = repo.get_app(conn, app_id)
+    if app is None:
+        raise NotFound(f"App {app_id} does not exist.")
+    if app.developer_id != developer_id:
+        raise WrongCredentialKind(
+            f"The developer API key does not belong to the developer account of app {app_id}."
+        )
+
+
+def install_app(
+    conn: Connection, app_id: int, portal_id: int, scopes: str = DEFAULT_SCOPES, *, ttl_s: int
+) -> IssuedTokens:
+    """Install an app in a portal (what the OAuth flow does) and issue its first tokens."""
+    if repo.get_app(conn, app_id) is None:
+        raise NotFound(f"App {app_id} does not exist.")
+    require_portal(conn, portal_id)
+    installation_id = repo.upsert_installation(conn, portal_id, app_id, scopes, now_ms())
+    return issue_tokens(conn, installation_id, portal_id, app_id, scopes, ttl_s=ttl_s)
+
+
+def issue_tokens(
+    conn: Connection, installation_id: int, portal_id: int, app_id: int, scopes: str, *, ttl_s: int
+) -> IssuedTokens:
+    now = now_ms()
+    owner: dict[str, int | str | None] = dict(
+        portal_id=portal_id, app_id=app_id, installation_id=installation_id, scopes=scopes
+    )
+    access = _store_secret(
+        conn, CredentialKind.ACCESS_TOKEN, now, expires_at=now + ttl_s * 1000, **owner
+    )
+    refresh = _store_secret(conn, CredentialKind.REFRESH_TOKEN, now, **owner)
+    return IssuedTokens(access, refresh, ttl_s)
+
+
+def create_private_app_token(conn: Connection, portal_id: int) -> str:
+    require_portal(conn, portal_id)
+    return _store_secret(
+        conn, CredentialKind.PRIVATE_APP_TOKEN, now_ms(), portal_id=portal_id, scopes="e-commerce"
+    )
+
+
+# Kinds a request may present; the others (refresh tokens, codes) are only exchanged for tokens.
+_PRESENTABLE = frozenset(
+    {
+        CredentialKind.PORTAL_API_KEY,
+        CredentialKind.DEVELOPER_API_KEY,
+        CredentialKind.ACCESS_TOKEN,
+        CredentialKind.PRIVATE_APP_TOKEN,
+    }
+)
+
+
+def authenticate(conn: Connection, secret: str, *, as_api_key: bool) -> Principal:
+    """Resolve a presented secret. ``as_api_key``: it came as ``hapikey`` rather than a token."""
+    failure = INVALID_KEY_MESSAGE if as_api_key else INVALID_TOKEN_MESSAGE
+    token_hash = digest(secret)
+    row = repo.find_credential(conn, token_hash)
+    if row is None or not digests_match(row.token_hash, token_hash):
+        raise AuthenticationFailed(failure)
+    kind = CredentialKind(row.kind)
+    if kind not in _PRESENTABLE:
+        raise AuthenticationFailed(failure)
+    if row.revoked_at is not None:
+        raise AuthenticationFailed("The credential provided has been revoked.")
+    if row.expires_at is not None and row.expires_at <= now_ms():
+        raise AuthenticationFailed(
+            "The OAuth token used to make this call expired. Refresh it with POST /oauth/v1/token."
+        )
+    return Principal(
+        kind=kind,
+        portal_id=row.portal_id,
+        developer_id=row.developer_id,
+        app_id=row.app_id,
+        scopes=frozenset(row.scopes.split()),
+    )

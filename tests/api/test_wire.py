@@ -1,0 +1,48 @@
+"""Wire conventions shared by every endpoint: error shape, unknown routes, body limit,
+trailing slashes and ``?&`` query strings."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from ecombridge.api.app import create_app
+from ecombridge.config import Config
+from ecombridge.db.engine import Database
+
+
+def assert_hubspot_error(body: dict[str, object], category: str) -> None:
+    assert body["status"] == "error"
+    assert isinstance(body["message"], str) and body["message"]
+    assert isinstance(body["correlationId"], str) and len(body["correlationId"]) == 36
+    assert isinstance(body["requestId"], str) and len(body["requestId"]) == 32
+    assert body["category"] == category
+
+
+def test_health_and_readiness(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["status"] == "ok"
+
+
+def test_unknown_route_is_404_in_hubspot_shape(client: TestClient) -> None:
+    response = client.get("/extensions/ecomm/v9/nothing")
+    assert response.status_code == 404
+    assert_hubspot_error(response.json(), "OBJECT_NOT_FOUND")
+    assert "/extensions/ecomm/v9/nothing" in response.json()["message"]
+
+
+def test_trailing_slash_and_leading_ampersand_are_tolerated(client: TestClient) -> None:
+    assert client.get("/healthz/").status_code == 200
+    assert client.get("/healthz?&portalId=1&userId=2").status_code == 200
+
+
+def test_oversized_body_is_413_in_hubspot_shape(config: Config, db: Database) -> None:
+    app = create_app(config.model_copy(update={"max_body_bytes": 1000}), db)
+    with TestClient(app) as small_client:
+        response = small_client.put(
+            "/healthz", content=b"x" * 5000, headers={"content-type": "application/json"}
+        )
+    assert response.status_code == 413
+    assert_hubspot_error(response.json(), "VALIDATION_ERROR")
+    assert "1000 bytes" in response.json()["message"]
