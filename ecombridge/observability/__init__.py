@@ -1,0 +1,1 @@
+"""Operational visibility: Prometheus metrics of the sync pipeline and the queue."""
