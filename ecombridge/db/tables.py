@@ -321,7 +321,8 @@ jobs = sa.Table(
     sa.Column("last_error", sa.Text, nullable=True),
     sa.Column("created_at", Millis, nullable=False),
     sa.Column("finished_at", Millis, nullable=True),
-    sa.Index("ix_jobs_claim", "status", "run_after"),
+    # Claims scan QUEUED jobs in (run_after, id) order: FIFO without a sort, even when deep.
+    sa.Index("ix_jobs_claim", "status", "run_after", "id"),
 )
 
 # ---------------------------------------------------------------------------------------------

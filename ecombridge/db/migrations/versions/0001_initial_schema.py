@@ -135,7 +135,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_jobs")),
     )
     with op.batch_alter_table("jobs", schema=None) as batch_op:
-        batch_op.create_index("ix_jobs_claim", ["status", "run_after"], unique=False)
+        batch_op.create_index("ix_jobs_claim", ["status", "run_after", "id"], unique=False)
 
     op.create_table(
         "pending_associations",
