@@ -1,0 +1,192 @@
+"""Rules of the portal's CRM schema. Takes a connection, never commits."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Connection, Row
+
+from ecombridge.clock import now_ms
+from ecombridge.crm_schema import repository as repo
+from ecombridge.crm_schema.standard import (
+    ECOMMERCE_STAGES,
+    FIELD_TYPES,
+    INFORMATION_GROUPS,
+    OBJECT_TYPES,
+    PIPELINE_LABEL,
+    PropertyDef,
+    portal_properties,
+)
+from ecombridge.errors import Conflict, NotFound, ValidationFailed
+
+# The pipeline id is a UUID of its own per portal; deriving it from the portal id makes
+# concurrent installs agree on it, so a plain insert-if-missing is race free.
+_PIPELINE_NAMESPACE = uuid.UUID("6f1c2a3e-0b7d-4c59-9a43-3c1e0d6f8b21")
+
+
+def ecommerce_pipeline_id(portal_id: int) -> str:
+    return str(uuid.uuid5(_PIPELINE_NAMESPACE, f"ecommerce-pipeline:{portal_id}"))
+
+
+def _property_row(portal_id: int, object_type: str, prop: PropertyDef, now: int) -> dict[str, Any]:
+    return {
+        "portal_id": portal_id,
+        "object_type": object_type,
+        "name": prop.name,
+        "label": prop.label,
+        "type": prop.type,
+        "field_type": prop.field_type,
+        "group_name": prop.group_name or INFORMATION_GROUPS[object_type],
+        "description": prop.description,
+        "options": prop.options_json(),
+        "hubspot_defined": prop.hubspot_defined,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def ensure_portal_schema(conn: Connection, portal_id: int) -> None:
+    """Put the standard and managed properties and the ecommerce pipeline in place.
+
+    Idempotent and safe to run concurrently: only what is missing is inserted, and nothing a
+    portal changed since is touched.
+    """
+    now = now_ms()
+    rows = [
+        _property_row(portal_id, object_type, prop, now)
+        for object_type in OBJECT_TYPES
+        for prop in portal_properties(object_type)
+    ]
+    repo.insert_properties_if_missing(conn, rows)
+    pipeline_id = ecommerce_pipeline_id(portal_id)
+    repo.insert_pipeline_if_missing(
+        conn,
+        {
+            "portal_id": portal_id,
+            "id": pipeline_id,
+            "object_type": "DEAL",
+            "label": PIPELINE_LABEL,
+            "display_order": 0,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    repo.insert_stages_if_missing(
+        conn,
+        [
+            {
+                "portal_id": portal_id,
+                "pipeline_id": pipeline_id,
+                "id": stage.id,
+                "label": stage.label,
+                "display_order": order,
+                "probability": stage.probability,
+                "is_closed": stage.is_closed,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for order, stage in enumerate(ECOMMERCE_STAGES)
+        ],
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Properties
+
+
+def list_properties(conn: Connection, portal_id: int, object_type: str) -> list[Row[Any]]:
+    return repo.list_properties(conn, portal_id, object_type)
+
+
+def get_property(conn: Connection, portal_id: int, object_type: str, name: str) -> Row[Any]:
+    row = repo.get_property(conn, portal_id, object_type, name)
+    if row is None:
+        raise NotFound(f"Property {name!r} does not exist on {object_type} in this portal.")
+    return row
+
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
+
+
+@dataclass(frozen=True)
+class NewProperty:
+    name: str
+    label: str
+    type: str
+    field_type: str | None
+    group_name: str | None
+    description: str
+    options: list[dict[str, Any]]
+
+
+def create_property(
+    conn: Connection, portal_id: int, object_type: str, new: NewProperty
+) -> Row[Any]:
+    if not _NAME.match(new.name):
+        raise ValidationFailed(
+            f"name: {new.name!r} is not a valid property name; use lower-case letters, digits "
+            "and underscores, starting with a letter (at most 100 characters)."
+        )
+    if new.type not in FIELD_TYPES:
+        raise ValidationFailed(f"type: must be one of {', '.join(FIELD_TYPES)}; got {new.type!r}.")
+    if new.type == "enumeration" and not new.options:
+        raise ValidationFailed("options: an enumeration property needs at least one option.")
+    now = now_ms()
+    row = {
+        "portal_id": portal_id,
+        "object_type": object_type,
+        "name": new.name,
+        "label": new.label,
+        "type": new.type,
+        "field_type": new.field_type or FIELD_TYPES[new.type],
+        "group_name": new.group_name or INFORMATION_GROUPS[object_type],
+        "description": new.description,
+        "options": new.options if new.type == "enumeration" else [],
+        "hubspot_defined": False,
+        "created_at": now,
+        "updated_at": now,
+    }
+    if not repo.insert_property(conn, row):
+        raise Conflict(f"Property {new.name!r} already exists on {object_type} in this portal.")
+    return get_property(conn, portal_id, object_type, new.name)
+
+
+def property_types(conn: Connection, portal_id: int, object_type: str) -> dict[str, str]:
+    """name -> type of every property of ``object_type`` (for validating synced values)."""
+    return {row.name: row.type for row in repo.list_properties(conn, portal_id, object_type)}
+
+
+# ---------------------------------------------------------------------------------------------
+# Pipelines
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    row: Row[Any]
+    stages: list[Row[Any]]
+
+
+def list_pipelines(
+    conn: Connection, portal_id: int, pipeline_id: str | None = None
+) -> list[Pipeline]:
+    rows = repo.list_pipelines(conn, portal_id, "DEAL", pipeline_id)
+    if not rows:
+        return []
+    stages = repo.list_stages(conn, portal_id, [r.id for r in rows])
+    return [Pipeline(r, [s for s in stages if s.pipeline_id == r.id]) for r in rows]
+
+
+def get_pipeline(conn: Connection, portal_id: int, pipeline_id: str) -> Pipeline:
+    found = list_pipelines(conn, portal_id, pipeline_id)
+    if not found:
+        raise NotFound(f"Pipeline {pipeline_id!r} does not exist in this portal.")
+    return found[0]
+
+
+def deal_stage_ids(conn: Connection, portal_id: int) -> set[str]:
+    """Every valid ``dealstage`` value of the portal."""
+    pipelines = list_pipelines(conn, portal_id)
+    return {stage.id for p in pipelines for stage in p.stages}

@@ -1,0 +1,1 @@
+"""Ecommerce stores: the store ids synced data is filed under, per portal and source."""
