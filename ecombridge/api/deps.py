@@ -6,11 +6,12 @@ another kind is answered with 403 naming the kinds needed, a missing or bad one 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, FastAPI, Query, Request
 from sqlalchemy.engine import Connection
 
 from ecombridge.config import Config
@@ -23,6 +24,8 @@ from ecombridge.errors import (
 )
 from ecombridge.tenancy import service as tenancy
 from ecombridge.tenancy.principal import KIND_NAMES, SYNC_SCOPES, CredentialKind, Principal
+from ecombridge.tenancy.principal_cache import PrincipalCache
+from ecombridge.tenancy.secrets import digest
 
 K = CredentialKind
 
@@ -69,6 +72,26 @@ def _presented_secret(request: Request) -> tuple[str, bool] | None:
     return None
 
 
+_cache_lock = threading.Lock()
+
+
+def principal_cache(app: FastAPI) -> PrincipalCache:
+    """The app's cache of resolved callers (one per application object)."""
+    cache: PrincipalCache | None = getattr(app.state, "principal_cache", None)
+    if cache is None:
+        with _cache_lock:
+            cache = getattr(app.state, "principal_cache", None)
+            if cache is None:
+                cache = PrincipalCache()
+                app.state.principal_cache = cache
+    return cache
+
+
+def forget_principals(request: Request) -> None:
+    """Call after committing a revocation or uninstall, so no cached caller outlives it."""
+    principal_cache(request.app).clear()
+
+
 def current_principal(request: Request) -> Principal:
     cached: Principal | None = getattr(request.state, "principal", None)
     if cached is not None:
@@ -80,8 +103,15 @@ def current_principal(request: Request) -> Principal:
             "access_token query parameter or an 'Authorization: Bearer' header."
         )
     secret, as_api_key = presented
-    with get_database(request).read() as conn:
-        principal = tenancy.authenticate(conn, secret, as_api_key=as_api_key)
+    cache = principal_cache(request.app)
+    # The transport is part of the key: a key sent as a token is rejected, never served cached.
+    key = digest(secret) + ("k" if as_api_key else "t")
+    principal = cache.get(key)
+    if principal is None:
+        generation = cache.generation
+        with get_database(request).read() as conn:
+            principal = tenancy.authenticate(conn, secret, as_api_key=as_api_key)
+        cache.put(key, principal, generation)
     request.state.principal = principal
     return principal
 

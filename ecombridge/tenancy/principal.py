@@ -35,6 +35,7 @@ class Principal:
     developer_id: int | None = None
     app_id: int | None = None
     scopes: frozenset[str] = field(default_factory=frozenset)
+    expires_at: int | None = None  # epoch ms; None: valid until revoked
 
     @property
     def source_app_id(self) -> int:

@@ -87,9 +87,43 @@ def insert_credential(conn: Connection, **values: Any) -> int:
 
 
 def find_credential(conn: Connection, token_hash: str) -> Row[Any] | None:
+    """The credential with this digest, with its installation's ``uninstalled_at`` (None when
+    it has no installation or the installation is active)."""
     return conn.execute(
-        sa.select(credentials).where(credentials.c.token_hash == token_hash)
+        sa.select(credentials, installations.c.uninstalled_at)
+        .select_from(
+            credentials.outerjoin(
+                installations, installations.c.id == credentials.c.installation_id
+            )
+        )
+        .where(credentials.c.token_hash == token_hash)
     ).first()
+
+
+def consume_credential(conn: Connection, credential_id: int, now: int) -> bool:
+    """Revoke a single-use credential; False when another request used it first."""
+    result = conn.execute(
+        sa.update(credentials)
+        .where(credentials.c.id == credential_id, credentials.c.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return result.rowcount == 1
+
+
+def set_credential_expiry(conn: Connection, token_hash: str, expires_at: int | None) -> None:
+    conn.execute(
+        sa.update(credentials)
+        .where(credentials.c.token_hash == token_hash)
+        .values(expires_at=expires_at)
+    )
+
+
+def set_installation_uninstalled(conn: Connection, installation_id: int, now: int | None) -> None:
+    conn.execute(
+        sa.update(installations)
+        .where(installations.c.id == installation_id)
+        .values(uninstalled_at=now)
+    )
 
 
 def revoke_credential(conn: Connection, credential_id: int, now: int) -> None:
@@ -98,9 +132,13 @@ def revoke_credential(conn: Connection, credential_id: int, now: int) -> None:
     )
 
 
-def revoke_installation_credentials(conn: Connection, installation_id: int, now: int) -> None:
-    conn.execute(
-        sa.update(credentials)
-        .where(credentials.c.installation_id == installation_id, credentials.c.revoked_at.is_(None))
-        .values(revoked_at=now)
+def revoke_installation_credentials(
+    conn: Connection, installation_id: int, now: int, kinds: tuple[str, ...] | None = None
+) -> None:
+    """Revoke the installation's live credentials (of the given kinds, or all)."""
+    condition = sa.and_(
+        credentials.c.installation_id == installation_id, credentials.c.revoked_at.is_(None)
     )
+    if kinds is not None:
+        condition = sa.and_(condition, credentials.c.kind.in_(kinds))
+    conn.execute(sa.update(credentials).where(condition).values(revoked_at=now))

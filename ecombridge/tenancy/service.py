@@ -22,6 +22,7 @@ from ecombridge.tenancy.secrets import (
 
 DEFAULT_SCOPES = "integration-sync oauth"
 REFRESH_TOKEN_TTL_MS: int | None = None  # refresh tokens live until revoked, as HubSpot's did
+AUTHORIZATION_CODE_TTL_MS = 10 * 60 * 1000
 
 INVALID_KEY_MESSAGE = "The API key provided is invalid. Check the hapikey you sent."
 INVALID_TOKEN_MESSAGE = (
@@ -119,15 +120,49 @@ def install_app(
 def issue_tokens(
     conn: Connection, installation_id: int, portal_id: int, app_id: int, scopes: str, *, ttl_s: int
 ) -> IssuedTokens:
-    now = now_ms()
-    owner: dict[str, int | str | None] = dict(
-        portal_id=portal_id, app_id=app_id, installation_id=installation_id, scopes=scopes
+    access = issue_access_token(conn, installation_id, portal_id, app_id, scopes, ttl_s=ttl_s)
+    refresh = _store_secret(
+        conn,
+        CredentialKind.REFRESH_TOKEN,
+        now_ms(),
+        **_installation_owner(installation_id, portal_id, app_id, scopes),
     )
-    access = _store_secret(
+    return IssuedTokens(access, refresh, ttl_s)
+
+
+def issue_access_token(
+    conn: Connection, installation_id: int, portal_id: int, app_id: int, scopes: str, *, ttl_s: int
+) -> str:
+    now = now_ms()
+    owner = _installation_owner(installation_id, portal_id, app_id, scopes)
+    return _store_secret(
         conn, CredentialKind.ACCESS_TOKEN, now, expires_at=now + ttl_s * 1000, **owner
     )
-    refresh = _store_secret(conn, CredentialKind.REFRESH_TOKEN, now, **owner)
-    return IssuedTokens(access, refresh, ttl_s)
+
+
+def issue_authorization_code(
+    conn: Connection, app_id: int, portal_id: int, scopes: str, redirect_uri: str
+) -> str:
+    """The consent step: install (or re-install) the app and hand out a short-lived code."""
+    now = now_ms()
+    installation_id = repo.upsert_installation(conn, portal_id, app_id, scopes, now)
+    secret = new_secret(CredentialKind.AUTHORIZATION_CODE)
+    repo.insert_credential(
+        conn,
+        token_hash=digest(secret),
+        kind=CredentialKind.AUTHORIZATION_CODE.value,
+        created_at=now,
+        expires_at=now + AUTHORIZATION_CODE_TTL_MS,
+        redirect_uri=redirect_uri,
+        **_installation_owner(installation_id, portal_id, app_id, scopes),
+    )
+    return secret
+
+
+def _installation_owner(
+    installation_id: int, portal_id: int, app_id: int, scopes: str
+) -> dict[str, int | str | None]:
+    return dict(portal_id=portal_id, app_id=app_id, installation_id=installation_id, scopes=scopes)
 
 
 def create_private_app_token(conn: Connection, portal_id: int) -> str:
@@ -148,6 +183,22 @@ _PRESENTABLE = frozenset(
 )
 
 
+_API_KEYS = frozenset({CredentialKind.PORTAL_API_KEY, CredentialKind.DEVELOPER_API_KEY})
+# HubSpot only took API keys as ``hapikey`` and tokens as Bearer / ``access_token``.
+_WRONG_TRANSPORT = {
+    True: "A token was sent as hapikey. Send OAuth access tokens and private-app tokens in an "
+    "'Authorization: Bearer' header (or the access_token query parameter).",
+    False: "An API key was sent as a token. Send portal and developer API keys as the hapikey "
+    "query parameter.",
+}
+_NOUNS = {
+    CredentialKind.PORTAL_API_KEY: "API key",
+    CredentialKind.DEVELOPER_API_KEY: "developer API key",
+    CredentialKind.ACCESS_TOKEN: "OAuth access token",
+    CredentialKind.PRIVATE_APP_TOKEN: "private-app token",
+}
+
+
 def authenticate(conn: Connection, secret: str, *, as_api_key: bool) -> Principal:
     """Resolve a presented secret. ``as_api_key``: it came as ``hapikey`` rather than a token."""
     failure = INVALID_KEY_MESSAGE if as_api_key else INVALID_TOKEN_MESSAGE
@@ -158,11 +209,21 @@ def authenticate(conn: Connection, secret: str, *, as_api_key: bool) -> Principa
     kind = CredentialKind(row.kind)
     if kind not in _PRESENTABLE:
         raise AuthenticationFailed(failure)
+    if as_api_key != (kind in _API_KEYS):
+        raise AuthenticationFailed(_WRONG_TRANSPORT[as_api_key])
     if row.revoked_at is not None:
-        raise AuthenticationFailed("The credential provided has been revoked.")
-    if row.expires_at is not None and row.expires_at <= now_ms():
+        raise AuthenticationFailed(f"The {_NOUNS[kind]} provided has been revoked.")
+    if row.uninstalled_at is not None:
         raise AuthenticationFailed(
-            "The OAuth token used to make this call expired. Refresh it with POST /oauth/v1/token."
+            f"The app {row.app_id} has been uninstalled from portal {row.portal_id}; "
+            "its OAuth tokens are no longer valid."
+        )
+    now = now_ms()
+    if row.expires_at is not None and row.expires_at <= now:
+        seconds = (now - row.expires_at) // 1000
+        raise AuthenticationFailed(
+            f"The OAuth token used to make this call expired {seconds} second(s) ago. "
+            "Refresh it with POST /oauth/v1/token."
         )
     return Principal(
         kind=kind,
@@ -170,4 +231,5 @@ def authenticate(conn: Connection, secret: str, *, as_api_key: bool) -> Principa
         developer_id=row.developer_id,
         app_id=row.app_id,
         scopes=frozenset(row.scopes.split()),
+        expires_at=row.expires_at,
     )

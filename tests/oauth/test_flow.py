@@ -1,0 +1,271 @@
+"""The OAuth 2.0 authorization-code flow, end to end through the consent page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ecombridge.db.engine import Database
+from ecombridge.tenancy import service as tenancy
+from tests.api.test_wire import assert_hubspot_error
+from tests.support.factories import Portal
+
+REDIRECT = "https://shop.example/oauth/callback?shop=1"
+
+
+@dataclass(frozen=True)
+class App:
+    app_id: int
+    client_id: str
+    client_secret: str
+
+
+@pytest.fixture
+def oauth_app(db: Database) -> App:
+    with db.write() as conn:
+        created = tenancy.create_app(conn, "Shop <Sync> app")
+    return App(created.app_id, created.client_id, created.client_secret)
+
+
+def authorize_url(app: App, scope: str = "integration-sync oauth", state: str = "xyz") -> str:
+    return (
+        f"/oauth/authorize?client_id={app.client_id}&redirect_uri={REDIRECT}"
+        f"&scope={scope}&state={state}"
+    )
+
+
+def consent_form(app: App, portal_key: str, decision: str = "allow") -> dict[str, str]:
+    return {
+        "client_id": app.client_id,
+        "redirect_uri": REDIRECT,
+        "scope": "integration-sync oauth",
+        "state": "xyz",
+        "portal_key": portal_key,
+        "decision": decision,
+    }
+
+
+def obtain_code(client: TestClient, app: App, portal: Portal) -> str:
+    response = client.post(
+        "/oauth/authorize", data=consent_form(app, portal.api_key), follow_redirects=False
+    )
+    assert response.status_code == 302
+    location = urlsplit(response.headers["location"])
+    assert f"{location.scheme}://{location.netloc}{location.path}" == REDIRECT.split("?")[0]
+    query = parse_qs(location.query)
+    assert query["shop"] == ["1"] and query["state"] == ["xyz"]
+    return query["code"][0]
+
+
+def exchange(client: TestClient, app: App, code: str, **overrides: str) -> dict[str, object]:
+    form = {
+        "grant_type": "authorization_code",
+        "client_id": app.client_id,
+        "client_secret": app.client_secret,
+        "redirect_uri": REDIRECT,
+        "code": code,
+        **overrides,
+    }
+    response = client.post("/oauth/v1/token", data=form)
+    return {"status_code": response.status_code, **response.json()}
+
+
+def assert_oauth_error(result: dict[str, object], status: str) -> None:
+    assert result["status_code"] == 400
+    assert result["status"] == status
+    assert isinstance(result["message"], str) and result["message"]
+    assert isinstance(result["correlationId"], str) and len(result["correlationId"]) == 36
+    assert set(result) == {"status_code", "status", "message", "correlationId"}
+
+
+def test_consent_page_names_the_app_and_scopes(client: TestClient, oauth_app: App) -> None:
+    response = client.get(authorize_url(oauth_app))
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    page = response.text
+    assert "Shop &lt;Sync&gt; app" in page  # escaped
+    assert "integration-sync" in page and "<code>oauth</code>" in page
+    assert 'name="portal_key"' in page and 'action="/oauth/authorize"' in page
+    assert "http://" not in page.replace(REDIRECT, "").replace("https://", "")  # no assets
+
+
+def test_full_flow_code_tokens_refresh_metadata_revoke(
+    client: TestClient, oauth_app: App, portal: Portal
+) -> None:
+    assert client.get(authorize_url(oauth_app)).status_code == 200
+    code = obtain_code(client, oauth_app, portal)
+
+    tokens = exchange(client, oauth_app, code)
+    assert tokens["status_code"] == 200
+    assert set(tokens) == {
+        "status_code",
+        "token_type",
+        "refresh_token",
+        "access_token",
+        "expires_in",
+    }
+    assert tokens["token_type"] == "bearer" and tokens["expires_in"] == 1800
+    access, refresh = str(tokens["access_token"]), str(tokens["refresh_token"])
+
+    info = client.get(f"/oauth/v1/access-tokens/{access}")
+    assert info.status_code == 200
+    body = info.json()
+    assert 1790 <= body.pop("expires_in") <= 1800
+    assert body == {
+        "token": access,
+        "user": None,
+        "hub_domain": None,
+        "scopes": ["integration-sync", "oauth"],
+        "hub_id": portal.id,
+        "app_id": oauth_app.app_id,
+        "user_id": None,
+        "token_type": "access",
+    }
+
+    refreshed = client.post(
+        "/oauth/v1/token",
+        data={
+            "grant_type": "refresh_token",
+            "client_id": oauth_app.client_id,
+            "client_secret": oauth_app.client_secret,
+            "refresh_token": refresh,
+        },
+    )
+    assert refreshed.status_code == 200
+    new = refreshed.json()
+    assert new["refresh_token"] == refresh  # HubSpot kept the refresh token
+    assert new["access_token"] != access and new["expires_in"] == 1800
+
+    meta = client.get(f"/oauth/v1/refresh-tokens/{refresh}")
+    assert meta.status_code == 200
+    assert meta.json() == {
+        "token": refresh,
+        "user": None,
+        "hub_domain": None,
+        "scopes": ["integration-sync", "oauth"],
+        "hub_id": portal.id,
+        "client_id": oauth_app.client_id,
+        "user_id": None,
+        "token_type": "refresh",
+    }
+
+    revoked = client.delete(f"/oauth/v1/refresh-tokens/{refresh}")
+    assert revoked.status_code == 204 and revoked.content == b""
+    for token in (access, new["access_token"]):
+        gone = client.get(f"/oauth/v1/access-tokens/{token}")
+        assert gone.status_code == 404
+        assert_hubspot_error(gone.json(), "OBJECT_NOT_FOUND")
+    assert client.get(f"/oauth/v1/refresh-tokens/{refresh}").status_code == 404
+    again = client.post(
+        "/oauth/v1/token",
+        data={
+            "grant_type": "refresh_token",
+            "client_id": oauth_app.client_id,
+            "client_secret": oauth_app.client_secret,
+            "refresh_token": refresh,
+        },
+    )
+    assert_oauth_error({"status_code": again.status_code, **again.json()}, "BAD_REFRESH_TOKEN")
+
+
+def test_code_is_single_use(client: TestClient, oauth_app: App, portal: Portal) -> None:
+    code = obtain_code(client, oauth_app, portal)
+    assert exchange(client, oauth_app, code)["status_code"] == 200
+    assert_oauth_error(exchange(client, oauth_app, code), "BAD_AUTH_CODE")
+
+
+def test_wrong_secret_client_redirect_and_grant_are_refused(
+    client: TestClient, oauth_app: App, portal: Portal
+) -> None:
+    code = obtain_code(client, oauth_app, portal)
+    assert_oauth_error(exchange(client, oauth_app, code, client_secret="nope"), "BAD_CLIENT_SECRET")
+    assert_oauth_error(exchange(client, oauth_app, code, client_id="nope"), "BAD_CLIENT_ID")
+    assert_oauth_error(
+        exchange(client, oauth_app, code, redirect_uri="https://evil.example/cb"),
+        "BAD_REDIRECT_URI",
+    )
+    assert_oauth_error(exchange(client, oauth_app, code, grant_type="password"), "BAD_GRANT_TYPE")
+    assert_oauth_error(exchange(client, oauth_app, "eb-code-unknown"), "BAD_AUTH_CODE")
+    # The refused attempts did not use the code up.
+    assert exchange(client, oauth_app, code)["status_code"] == 200
+
+
+def test_code_of_another_app_is_refused(
+    client: TestClient, db: Database, oauth_app: App, portal: Portal
+) -> None:
+    with db.write() as conn:
+        other = tenancy.create_app(conn, "Other app")
+    code = obtain_code(client, oauth_app, portal)
+    result = exchange(
+        client,
+        App(other.app_id, other.client_id, other.client_secret),
+        code,
+    )
+    assert_oauth_error(result, "BAD_AUTH_CODE")
+
+
+def test_deny_redirects_with_access_denied(
+    client: TestClient, oauth_app: App, portal: Portal
+) -> None:
+    response = client.post(
+        "/oauth/authorize", data=consent_form(oauth_app, "", "deny"), follow_redirects=False
+    )
+    assert response.status_code == 302
+    query = parse_qs(urlsplit(response.headers["location"]).query)
+    assert query["error"] == ["access_denied"] and query["state"] == ["xyz"]
+    assert "code" not in query
+
+
+def test_wrong_portal_key_shows_the_page_again(client: TestClient, oauth_app: App) -> None:
+    response = client.post(
+        "/oauth/authorize", data=consent_form(oauth_app, "not-a-key"), follow_redirects=False
+    )
+    assert response.status_code == 401
+    assert "does not belong to any portal" in response.text
+    assert 'name="portal_key"' in response.text
+
+
+@pytest.mark.parametrize(
+    ("query", "fragment"),
+    [
+        ("client_id=unknown&redirect_uri=https://a.example/cb&scope=integration-sync", "client_id"),
+        ("redirect_uri=https://a.example/cb&scope=integration-sync", "client_id"),
+        ("client_id={client_id}&scope=integration-sync", "redirect_uri"),
+        ("client_id={client_id}&redirect_uri=/relative&scope=integration-sync", "redirect_uri"),
+        ("client_id={client_id}&redirect_uri=https://a.example/cb&scope=oauth", "scope"),
+        ("client_id={client_id}&redirect_uri=https://a.example/cb&scope=contacts", "contacts"),
+        ("client_id={client_id}&redirect_uri=https://a.example/cb", "scope"),
+    ],
+)
+def test_bad_authorize_requests_are_400(
+    client: TestClient, oauth_app: App, query: str, fragment: str
+) -> None:
+    url = "/oauth/authorize?" + query.format(client_id=oauth_app.client_id)
+    as_json = client.get(url)
+    assert as_json.status_code == 400
+    assert_hubspot_error(as_json.json(), "VALIDATION_ERROR")
+    assert fragment in as_json.json()["message"]
+    as_page = client.get(url, headers={"accept": "text/html"})
+    assert as_page.status_code == 400
+    assert as_page.headers["content-type"].startswith("text/html")
+    assert fragment in as_page.text
+
+
+def test_e_commerce_scope_is_accepted(client: TestClient, oauth_app: App) -> None:
+    assert client.get(authorize_url(oauth_app, scope="e-commerce")).status_code == 200
+    assert client.get(authorize_url(oauth_app, scope="oauth+integration-sync")).status_code == 200
+
+
+def test_expired_code_is_refused(
+    client: TestClient, db: Database, oauth_app: App, portal: Portal
+) -> None:
+    from ecombridge.tenancy import repository as tenancy_repo
+    from ecombridge.tenancy.secrets import digest
+
+    code = obtain_code(client, oauth_app, portal)
+    with db.write() as conn:
+        tenancy_repo.set_credential_expiry(conn, digest(code), 1)
+    assert_oauth_error(exchange(client, oauth_app, code), "BAD_AUTH_CODE")
