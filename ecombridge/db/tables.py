@@ -359,6 +359,8 @@ import_types = sa.Table(
     sa.Column("received_pages", sa.Integer, nullable=False, server_default="0"),
     sa.Column("received_items", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("applied", sa.BigInteger, nullable=False, server_default="0"),
+    # Apply cursor: pages up to this number are applied (committed together with ``applied``).
+    sa.Column("applied_through_page", sa.Integer, nullable=True),
     sa.Column("end_page_count", sa.Integer, nullable=True),
     sa.Column("end_item_count", sa.BigInteger, nullable=True),
     sa.Column("ended_at", Millis, nullable=True),

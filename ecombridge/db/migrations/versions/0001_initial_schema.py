@@ -327,6 +327,7 @@ def upgrade() -> None:
         sa.Column("received_pages", sa.Integer(), server_default="0", nullable=False),
         sa.Column("received_items", sa.BigInteger(), server_default="0", nullable=False),
         sa.Column("applied", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("applied_through_page", sa.Integer(), nullable=True),
         sa.Column("end_page_count", sa.Integer(), nullable=True),
         sa.Column("end_item_count", sa.BigInteger(), nullable=True),
         sa.Column("ended_at", sa.BigInteger(), nullable=True),
