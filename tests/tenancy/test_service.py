@@ -1,0 +1,67 @@
+"""Tenancy rules: what each created credential is, and what stops it working."""
+
+from __future__ import annotations
+
+import pytest
+
+from ecombridge.db.engine import Database
+from ecombridge.errors import AuthenticationFailed, NotFound
+from ecombridge.tenancy import repository as repo
+from ecombridge.tenancy import service as tenancy
+from ecombridge.tenancy.principal import CredentialKind
+from ecombridge.tenancy.secrets import digest
+
+
+def test_created_credentials_resolve_to_their_owner(db: Database) -> None:
+    with db.write() as conn:
+        portal = tenancy.create_portal(conn, "Shop")
+        app = tenancy.create_app(conn, "App")
+        tokens = tenancy.install_app(conn, app.app_id, portal.portal_id, ttl_s=60)
+        private = tenancy.create_private_app_token(conn, portal.portal_id)
+    with db.read() as conn:
+        key = tenancy.authenticate(conn, portal.api_key, as_api_key=True)
+        dev = tenancy.authenticate(conn, app.developer_api_key, as_api_key=True)
+        access = tenancy.authenticate(conn, tokens.access_token, as_api_key=False)
+        pat = tenancy.authenticate(conn, private, as_api_key=False)
+    assert (key.kind, key.portal_id) == (CredentialKind.PORTAL_API_KEY, portal.portal_id)
+    assert (dev.kind, dev.developer_id) == (CredentialKind.DEVELOPER_API_KEY, app.developer_id)
+    assert access.kind is CredentialKind.ACCESS_TOKEN
+    assert (access.portal_id, access.app_id) == (portal.portal_id, app.app_id)
+    assert access.scopes == {"integration-sync", "oauth"} and access.expires_at is not None
+    assert (pat.kind, pat.scopes) == (CredentialKind.PRIVATE_APP_TOKEN, {"e-commerce"})
+
+
+def test_only_digests_are_stored(db: Database) -> None:
+    with db.write() as conn:
+        portal = tenancy.create_portal(conn, "Shop")
+        row = repo.find_credential(conn, digest(portal.api_key))
+    assert row is not None and row.token_hash == digest(portal.api_key)
+    assert portal.api_key not in tuple(str(v) for v in row)
+
+
+def test_authorization_codes_expire_in_ten_minutes_and_remember_the_redirect(
+    db: Database,
+) -> None:
+    with db.write() as conn:
+        portal = tenancy.create_portal(conn, "Shop")
+        app = tenancy.create_app(conn, "App")
+        code = tenancy.issue_authorization_code(
+            conn, app.app_id, portal.portal_id, "integration-sync", "https://a.example/cb"
+        )
+        row = repo.find_credential(conn, digest(code))
+    assert row is not None and row.kind == "AUTHORIZATION_CODE"
+    assert row.expires_at - row.created_at == 10 * 60 * 1000
+    assert row.redirect_uri == "https://a.example/cb"
+    with db.read() as conn, pytest.raises(AuthenticationFailed):
+        tenancy.authenticate(conn, code, as_api_key=False)  # codes are only exchanged
+
+
+def test_unknown_portal_or_app_is_not_found(db: Database) -> None:
+    with db.write() as conn:
+        app = tenancy.create_app(conn, "App")
+        with pytest.raises(NotFound, match="Portal 424242"):
+            tenancy.install_app(conn, app.app_id, 424242, ttl_s=60)
+        with pytest.raises(NotFound, match="App 424242"):
+            tenancy.install_app(conn, 424242, 1, ttl_s=60)
+        with pytest.raises(NotFound):
+            tenancy.create_private_app_token(conn, 424242)
