@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck format bench clean
+.PHONY: install run test lint typecheck format bench bench-pg clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,18 @@ test: lint typecheck
 	@url="$${ECOMBRIDGE_TEST_DATABASE_URL:-$$(scripts/test-postgres.sh)}"; \
 	if [ -z "$$url" ]; then echo "PostgreSQL not available: running the SQLite half only"; fi; \
 	ECOMBRIDGE_TEST_DATABASE_URL="$$url" $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+## Benchmarks at the default size on SQLite (figures in bench-results/, see docs/performance.md).
+bench: $(STAMP)
+	$(BIN)/ecombridge bench sync --out bench-results/sync-sqlite.json
+
+## Worker scaling on the machine's PostgreSQL.
+bench-pg: $(STAMP)
+	@url="$$(scripts/test-postgres.sh)"; \
+	for w in 1 2 4; do \
+	  $(BIN)/ecombridge bench sync --database-url "$$url" --serve-workers 0 --worker-processes $$w \
+	    --out bench-results/sync-pg-$$w-workers.json || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

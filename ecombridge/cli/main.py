@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from ecombridge.cli import admin, db
+from ecombridge.cli import admin, bench, db
 from ecombridge.cli.serve import serve
 
 app = typer.Typer(
@@ -15,3 +15,4 @@ app = typer.Typer(
 app.command()(serve)
 app.add_typer(db.app, name="db")
 app.add_typer(admin.app, name="admin")
+app.add_typer(bench.app, name="bench")

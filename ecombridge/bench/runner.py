@@ -1,0 +1,90 @@
+"""Setting up a benchmark run: a fresh database, the bridge's processes, a portal, and the
+report (a table on the terminal and a JSON file)."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from ecombridge.bench.processes import BridgeProcesses, cli
+from ecombridge.db.engine import Database, normalise_url
+
+
+@dataclass
+class RunSetup:
+    database_url: str
+    db: Database
+    processes: BridgeProcesses
+    api_key: str
+    portal_id: int
+    workdir: Path
+
+
+@contextmanager
+def fresh_database(database_url: str | None, workdir: Path) -> Iterator[str]:
+    """An empty database for the run: a new SQLite file, or a new PostgreSQL database created
+    next to the one named (and dropped afterwards), so no existing data is touched."""
+    if not database_url or database_url.startswith("sqlite"):
+        yield f"sqlite:///{workdir / 'bench.db'}"
+        return
+    url = sa.make_url(normalise_url(database_url))
+    name = f"ecombridge_bench_{os.getpid()}"
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@contextmanager
+def bridge_run(
+    database_url: str | None, serve_workers: int, worker_processes: int
+) -> Iterator[RunSetup]:
+    with tempfile.TemporaryDirectory(prefix="ecombridge-bench-") as tmp:
+        workdir = Path(tmp)
+        with fresh_database(database_url, workdir) as url:
+            portal = cli(
+                "admin", "create-portal", "--name", "Bench", "--json", "--database-url", url
+            )
+            processes = BridgeProcesses(
+                url,
+                worker_processes=worker_processes,
+                serve_workers=serve_workers,
+                log_dir=workdir,
+            )
+            db = Database(url, pool_size=2)
+            processes.start()
+            try:
+                yield RunSetup(url, db, processes, portal["apiKey"], portal["portalId"], workdir)
+            finally:
+                processes.stop()
+                db.dispose()
+
+
+def machine() -> dict[str, Any]:
+    meminfo = Path("/proc/meminfo").read_text().split("\n", 1)[0].split()[1]
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gb": round(int(meminfo) / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def write_report(result: dict[str, Any], out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")

@@ -1,0 +1,125 @@
+"""``ecombridge bench``: the benchmarks the project ships (see docs/performance.md)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ecombridge.bench.baseline import raw_upsert_rate
+from ecombridge.bench.generator import generate
+from ecombridge.bench.runner import bridge_run, machine, write_report
+from ecombridge.bench.sync_bench import run_phases, set_up_portal
+
+app = typer.Typer(help="Measure throughput, latency and memory.", no_args_is_help=True)
+console = Console()
+
+Messages = Annotated[int, typer.Option(help="Messages in the throughput phase.")]
+Concurrency = Annotated[int, typer.Option(help="Concurrent HTTP clients.")]
+Seed = Annotated[int, typer.Option(help="Seed of the generated store.")]
+Out = Annotated[Path, typer.Option(help="Where to write the JSON results.")]
+DbUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="sqlite (default: a temporary file) or a PostgreSQL server URL; a fresh database "
+        "is created next to the one named and dropped afterwards.",
+    ),
+]
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.2f}" if value < 100 else f"{value:,.0f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _sync_table(result: dict[str, Any]) -> Table:
+    table = Table(title="Sync benchmark", show_header=True)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    t = result["throughput"]
+    rows: list[tuple[str, Any]] = [
+        ("messages (throughput phase)", t["messages"]),
+        ("accepted messages/s", t["accepted_per_s"]),
+        ("applied end to end messages/s", t["applied_per_s"]),
+        (
+            "accept latency p50 / p99 at full load (ms)",
+            f"{_fmt(t['accept_p50_ms'])} / {_fmt(t['accept_p99_ms'])}",
+        ),
+    ]
+    for paced in result["paced"]:
+        rate = _fmt(paced["target_rate"])
+        rows.append(
+            (
+                f"accept p50 / p99 at {rate} msg/s (ms)",
+                f"{_fmt(paced['accept_p50_ms'])} / {_fmt(paced['accept_p99_ms'])}",
+            )
+        )
+        rows.append(
+            (
+                f"freshness p50 / p99 at {rate} msg/s (ms)",
+                f"{_fmt(paced['fresh_p50_ms'])} / {_fmt(paced['fresh_p99_ms'])}",
+            )
+        )
+    if "baseline_upserts_per_s" in result:
+        rows.append(
+            ("raw SQLite upserts/s (same rows, same run)", result["baseline_upserts_per_s"])
+        )
+        rows.append(("applied rate / raw upsert rate", result["ratio_to_baseline"]))
+    for name, rss in result["peak_rss_mb"].items():
+        rows.append((f"peak RSS {name} (MB)", rss))
+    for label, value in rows:
+        table.add_row(label, _fmt(value))
+    return table
+
+
+@app.command("sync")
+def sync(
+    messages: Messages = 100_000,
+    concurrency: Concurrency = 4,
+    database_url: DbUrl = None,
+    serve_workers: Annotated[int, typer.Option(help="Workers inside the API process.")] = 1,
+    worker_processes: Annotated[int, typer.Option(help="Extra worker processes.")] = 0,
+    paced_seconds: Annotated[float, typer.Option(help="Length of each paced phase.")] = 8.0,
+    freshness_rate: Annotated[float, typer.Option(help="Rate for the freshness target.")] = 20_000,
+    seed: Seed = 1,
+    out: Out = Path("bench-results/sync.json"),
+) -> None:
+    """Push a generated store over HTTP and report throughput, latency, freshness and memory."""
+    with bridge_run(database_url, serve_workers, worker_processes) as run:
+        set_up_portal(run.processes.base_url, run.api_key)
+        result: dict[str, Any] = run_phases(
+            run.processes.base_url,
+            run.api_key,
+            run.db,
+            messages,
+            concurrency,
+            seed,
+            paced_seconds,
+            freshness_rate,
+        )
+        result["peak_rss_mb"] = run.processes.peak_rss()
+        result["database"] = run.db.engine.dialect.name
+    if result["database"] == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            baseline = raw_upsert_rate(generate(messages, seed=seed), Path(tmp))
+        result["baseline_upserts_per_s"] = baseline
+        result["ratio_to_baseline"] = result["throughput"]["applied_per_s"] / baseline
+    result["options"] = {
+        "messages": messages,
+        "concurrency": concurrency,
+        "serve_workers": serve_workers,
+        "worker_processes": worker_processes,
+        "seed": seed,
+    }
+    result["machine"] = machine()
+    write_report(result, out)
+    console.print(_sync_table(result))
+    console.print(f"results written to {out}")
