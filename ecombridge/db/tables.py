@@ -206,6 +206,9 @@ crm_objects = sa.Table(
     sa.Column("properties", Json, nullable=False),
     # Lower-cased email of a contact: the key contacts are deduplicated on.
     sa.Column("email_key", sa.String(320), nullable=True),
+    # Sync bookkeeping, not a property: the changedAt that last set each property and each
+    # association type, so out-of-order partial updates converge (see docs/sync-semantics.md).
+    sa.Column("versions", Json, nullable=True),
     sa.Column("created_at", Millis, nullable=False),
     sa.Column("updated_at", Millis, nullable=False),
     sa.Column("archived", sa.Boolean, nullable=False, server_default=sa.false()),

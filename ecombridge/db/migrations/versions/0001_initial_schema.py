@@ -46,6 +46,11 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("email_key", sa.String(length=320), nullable=True),
+        sa.Column(
+            "versions",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=True,
+        ),
         sa.Column("created_at", sa.BigInteger(), nullable=False),
         sa.Column("updated_at", sa.BigInteger(), nullable=False),
         sa.Column("archived", sa.Boolean(), server_default=sa.false(), nullable=False),
