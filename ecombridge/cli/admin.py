@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from ecombridge.cli.options import DatabaseUrl, open_database
+from ecombridge.cli.users import create_user
 from ecombridge.config import get_config
 from ecombridge.errors import BridgeError
 from ecombridge.tenancy import service as tenancy
@@ -27,14 +29,22 @@ def _emit(result: dict[str, Any], as_json: bool) -> None:
             console.print(f"[bold]{key}[/bold]: {value}")
 
 
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
+
+
 def _run(database_url: str | None, action: Any) -> Any:
-    db = open_database(database_url)
+    """Run ``action`` in one committed transaction; failures print one line and exit 1."""
+    try:
+        db = open_database(database_url)
+    except (SQLAlchemyError, ArgumentError, OSError) as exc:
+        _fail(f"cannot open the database: {str(exc).splitlines()[0]}")
     try:
         with db.write() as conn:
             return action(conn)
     except BridgeError as exc:
-        typer.echo(f"error: {exc.message}", err=True)
-        raise typer.Exit(1) from None
+        _fail(exc.message)
     finally:
         db.dispose()
 
@@ -100,3 +110,6 @@ def create_private_app_token(
     """Create a private-app token for a portal."""
     token = _run(database_url, lambda conn: tenancy.create_private_app_token(conn, portal_id))
     _emit({"token": token}, as_json)
+
+
+app.command("create-user")(create_user)

@@ -18,17 +18,21 @@ from ecombridge.tenancy import service as tenancy
 console = Console()
 
 
-def ensure_local_portal(db: Database) -> None:
-    """On an empty database, create a portal and print its key: the one time it is shown."""
+def ensure_local_portal(db: Database) -> tenancy.CreatedPortal | None:
+    """On an empty database, create a portal and print its key: the one time it is shown
+    (only its digest is stored). Returns the portal it created, if any."""
     with db.write() as conn:
         if tenancy_repo.count_portals(conn) > 0:
-            return
+            return None
         created = tenancy.create_portal(conn, "Local portal")
     console.print(
         "[bold green]Created a local portal.[/bold green] Keep this key; it is shown only once.\n"
         f"  portalId: [bold]{created.portal_id}[/bold]\n"
-        f"  apiKey:   [bold]{created.api_key}[/bold]"
+        f"  apiKey:   [bold]{created.api_key}[/bold]",
+        highlight=False,
+        soft_wrap=True,
     )
+    return created
 
 
 def serve(

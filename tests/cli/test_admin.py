@@ -1,0 +1,98 @@
+"""``ecombridge admin``: the JSON each command prints, and that what it prints authenticates."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from ecombridge.cli.main import app
+
+runner = CliRunner()
+
+
+def admin(database_url: str, *args: str) -> Any:
+    result = runner.invoke(app, ["admin", *args, "--json", "--database-url", database_url])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_created_credentials_authenticate(database_url: str, client: TestClient) -> None:
+    portal = admin(database_url, "create-portal", "--name", "My shop")
+    assert set(portal) == {"portalId", "apiKey"} and isinstance(portal["portalId"], int)
+
+    created = admin(database_url, "create-app", "--name", "My app")
+    assert set(created) == {"appId", "developerApiKey", "clientId", "clientSecret"}
+
+    tokens = admin(
+        database_url,
+        "install-app",
+        "--app-id",
+        str(created["appId"]),
+        "--portal-id",
+        str(portal["portalId"]),
+    )
+    assert set(tokens) == {"accessToken", "refreshToken", "expiresIn"}
+    assert tokens["expiresIn"] == 1800
+
+    private = admin(
+        database_url, "create-private-app-token", "--portal-id", str(portal["portalId"])
+    )
+    assert set(private) == {"token"}
+
+    limit = client.get(f"/integrations/v1/limit/daily?hapikey={portal['apiKey']}")
+    assert limit.status_code == 200
+    bearer = {"Authorization": f"Bearer {private['token']}"}
+    assert client.get("/integrations/v1/limit/daily", headers=bearer).status_code == 200
+
+    info = client.get(f"/oauth/v1/access-tokens/{tokens['accessToken']}").json()
+    assert (info["hub_id"], info["app_id"]) == (portal["portalId"], created["appId"])
+    refreshed = client.post(
+        "/oauth/v1/token",
+        data={
+            "grant_type": "refresh_token",
+            "client_id": created["clientId"],
+            "client_secret": created["clientSecret"],
+            "refresh_token": tokens["refreshToken"],
+        },
+    )
+    assert refreshed.status_code == 200
+    # The developer key is a developer key: a portal endpoint names the kind it needs.
+    dev = client.get(f"/integrations/v1/limit/daily?hapikey={created['developerApiKey']}")
+    assert dev.status_code == 403
+    assert "developer API key" in dev.json()["message"]
+
+
+def test_without_json_prints_readable_lines(database_url: str) -> None:
+    result = runner.invoke(
+        app, ["admin", "create-portal", "--name", "Shop", "--database-url", database_url]
+    )
+    assert result.exit_code == 0
+    assert "portalId" in result.stdout and "apiKey" in result.stdout
+
+
+def test_unknown_portal_is_one_line_and_exit_1(database_url: str) -> None:
+    args = ["create-private-app-token", "--portal-id", "424242", "--json"]
+    result = runner.invoke(app, ["admin", *args, "--database-url", database_url])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == "error: Portal 424242 does not exist.\n"
+
+
+def test_unknown_app_is_one_line_and_exit_1(database_url: str) -> None:
+    portal = admin(database_url, "create-portal", "--name", "Shop")
+    args = ["install-app", "--app-id", "777", "--portal-id", str(portal["portalId"])]
+    result = runner.invoke(app, ["admin", *args, "--database-url", database_url])
+    assert result.exit_code == 1
+    assert result.stderr == "error: App 777 does not exist.\n"
+
+
+def test_unreachable_database_is_one_line_and_exit_1() -> None:
+    result = runner.invoke(
+        app, ["admin", "create-portal", "--name", "x", "--database-url", "nosuchdb://x"]
+    )
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: cannot open the database")
+    assert result.stderr.count("\n") == 1
