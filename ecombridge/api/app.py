@@ -15,6 +15,7 @@ from ecombridge.db.engine import Database
 # Each module exposes ``router``. Order matters only where paths overlap.
 ROUTER_MODULES = [
     "ecombridge.api.health",
+    "ecombridge.sync_settings.endpoints",
     "ecombridge.oauth.endpoints",
     "ecombridge.observability.endpoints",
 ]

@@ -1,0 +1,1 @@
+"""Ecommerce sync settings (property mappings) of an app or of a portal's custom integration."""
