@@ -24,6 +24,9 @@ class Config(BaseSettings):
     access_token_ttl_seconds: int = 1800
     # SQLite: PRAGMA synchronous. FULL keeps "a 204 means fsynced" in WAL mode.
     sqlite_synchronous: str = "FULL"
+    # Signs the web UI's session cookies; set it when several processes serve the UI (unset: a
+    # random key per process, so sessions end when it restarts).
+    session_secret: str = ""
 
     def base_url(self) -> str:
         return self.public_base_url.rstrip("/") or f"http://{self.host}:{self.port}"

@@ -1,0 +1,33 @@
+"""``ecombridge admin create-user``: a person who signs in to a portal's web UI."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ecombridge.cli.options import DatabaseUrl, open_database
+from ecombridge.errors import BridgeError
+from ecombridge.web import service
+
+
+def create_user(
+    portal_id: Annotated[int, typer.Option("--portal-id", help="The portal the user sees.")],
+    email: Annotated[str, typer.Option("--email", help="The email the user signs in with.")],
+    password: Annotated[
+        str,
+        typer.Option("--password", help="At least 8 characters.", prompt=True, hide_input=True),
+    ],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create a web UI user for a portal."""
+    db = open_database(database_url)
+    try:
+        with db.write() as conn:
+            user_id = service.create_user(conn, portal_id, email, password)
+    except BridgeError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        db.dispose()
+    typer.echo(f"Created user {user_id} ({service.normalise_email(email)}) for portal {portal_id}.")

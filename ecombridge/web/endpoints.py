@@ -1,0 +1,41 @@
+"""The web UI's routes under /app (API paths stay untouched), its static files, and / -> /app."""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from starlette.responses import FileResponse, RedirectResponse, Response
+
+from ecombridge.web.pages import auth, stores
+from ecombridge.web.render import not_found
+
+STATIC_DIR = (Path(__file__).parent / "static").resolve()
+PAGE_MODULES = [auth, stores]
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/")
+def root() -> Response:
+    return RedirectResponse("/app", status_code=307)
+
+
+@router.get("/app")
+def app_home() -> Response:
+    return RedirectResponse("/app/stores", status_code=303)
+
+
+@router.get("/app/static/{name}")
+def static_file(request: Request, name: str) -> Response:
+    path = (STATIC_DIR / name).resolve()
+    if path.parent != STATIC_DIR or not path.is_file():
+        return not_found(request, "This file")
+    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    headers = {"Cache-Control": "public, max-age=3600"}
+    return FileResponse(path, media_type=media_type, headers=headers)
+
+
+for _module in PAGE_MODULES:
+    router.include_router(_module.router, prefix="/app")

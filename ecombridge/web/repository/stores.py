@@ -1,0 +1,130 @@
+"""Stores of a portal, grouped by source, with their sync counts and imports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+
+from ecombridge.db.tables import (
+    apps,
+    import_types,
+    imports,
+    installations,
+    stores,
+    sync_errors,
+    sync_objects,
+)
+
+
+def list_stores(conn: Connection, portal_id: int) -> list[Row[Any]]:
+    query = (
+        sa.select(
+            stores.c.source_app_id,
+            stores.c.id,
+            stores.c.alias_id,
+            stores.c.label,
+            stores.c.admin_uri,
+            stores.c.created_at,
+        )
+        .where(stores.c.portal_id == portal_id, stores.c.deleted_at.is_(None))
+        .order_by(stores.c.source_app_id, stores.c.label, stores.c.id)
+    )
+    return list(conn.execute(query))
+
+
+def stores_with_data(conn: Connection, portal_id: int) -> list[Row[Any]]:
+    """(source_app_id, store_id) pairs that have synced data, listed or not (implicit default)."""
+    query = (
+        sa.select(sync_objects.c.source_app_id, sync_objects.c.store_id)
+        .where(sync_objects.c.portal_id == portal_id)
+        .group_by(sync_objects.c.source_app_id, sync_objects.c.store_id)
+    )
+    return list(conn.execute(query))
+
+
+def get_store(conn: Connection, portal_id: int, app_id: int, store_id: str) -> Row[Any] | None:
+    query = sa.select(stores).where(
+        stores.c.portal_id == portal_id,
+        stores.c.source_app_id == app_id,
+        stores.c.id == store_id,
+        stores.c.deleted_at.is_(None),
+    )
+    return conn.execute(query).first()
+
+
+def app_names(conn: Connection, portal_id: int) -> dict[int, str]:
+    """Names of the apps installed in the portal or that wrote data to it."""
+    query = (
+        sa.select(apps.c.id, apps.c.name)
+        .join(installations, installations.c.app_id == apps.c.id)
+        .where(installations.c.portal_id == portal_id)
+    )
+    return {int(row.id): row.name for row in conn.execute(query)}
+
+
+def app_name(conn: Connection, app_id: int) -> str | None:
+    return conn.execute(sa.select(apps.c.name).where(apps.c.id == app_id)).scalar()
+
+
+def is_installed(conn: Connection, portal_id: int, app_id: int) -> bool:
+    query = sa.select(installations.c.id).where(
+        installations.c.portal_id == portal_id,
+        installations.c.app_id == app_id,
+        installations.c.uninstalled_at.is_(None),
+    )
+    return conn.execute(query).first() is not None
+
+
+def object_counts(
+    conn: Connection, portal_id: int, app_id: int, store_id: str
+) -> tuple[dict[str, int], int | None]:
+    """Live synced objects per type, and when the store last had a message processed."""
+    where = (
+        sync_objects.c.portal_id == portal_id,
+        sync_objects.c.source_app_id == app_id,
+        sync_objects.c.store_id == store_id,
+    )
+    counts_query = (
+        sa.select(sync_objects.c.object_type, sa.func.count())
+        .where(*where, sync_objects.c.hubspot_id.is_not(None), sync_objects.c.deleted_at.is_(None))
+        .group_by(sync_objects.c.object_type)
+    )
+    counts = {row[0]: int(row[1]) for row in conn.execute(counts_query)}
+    last = conn.execute(sa.select(sa.func.max(sync_objects.c.last_processed_at)).where(*where))
+    return counts, last.scalar()
+
+
+def open_error_count(conn: Connection, portal_id: int, app_id: int, store_id: str) -> int:
+    query = sa.select(sa.func.count()).where(
+        sync_errors.c.portal_id == portal_id,
+        sync_errors.c.source_app_id == app_id,
+        sync_errors.c.store_id == store_id,
+        sync_errors.c.status == "OPEN",
+    )
+    return int(conn.execute(query).scalar_one())
+
+
+def latest_import(
+    conn: Connection, portal_id: int, app_id: int, store_id: str
+) -> tuple[Row[Any], list[Row[Any]]] | None:
+    query = (
+        sa.select(imports)
+        .where(
+            imports.c.portal_id == portal_id,
+            imports.c.app_id == app_id,
+            imports.c.store_id == store_id,
+        )
+        .order_by(imports.c.id.desc())
+        .limit(1)
+    )
+    row = conn.execute(query).first()
+    if row is None:
+        return None
+    types = conn.execute(
+        sa.select(import_types)
+        .where(import_types.c.import_id == row.id)
+        .order_by(import_types.c.object_type)
+    )
+    return row, list(types)

@@ -1,0 +1,113 @@
+"""Signing in and out of the web UI; sessions and CSRF."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from ecombridge.db.engine import Database
+from ecombridge.web.passwords import hash_password, verify_password
+from tests.support.factories import Portal
+from tests.web.conftest import csrf_of, sign_in
+from tests.web.factories import PASSWORD, make_user
+
+
+def test_root_and_app_lead_to_the_sign_in_page_when_anonymous(client: TestClient) -> None:
+    assert client.get("/", follow_redirects=False).headers["location"] == "/app"
+    response = client.get("/app/stores", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/app/login?next=/app/stores"
+    page = client.get("/app/login")
+    assert page.status_code == 200
+    assert "Sign in to ecombridge" in page.text
+
+
+def test_session_cookie_is_httponly_and_lax(client: TestClient) -> None:
+    cookie = client.get("/app/login").headers["set-cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie or "samesite=lax" in cookie.lower()
+    assert "Secure" not in cookie  # public base URL is http in tests
+
+
+def test_sign_in_with_the_right_password_opens_the_stores(
+    client: TestClient, db: Database, portal: Portal
+) -> None:
+    make_user(db, portal.id, "Owner@Example.com")
+    sign_in(client, "owner@example.com")
+    page = client.get("/app/stores")
+    assert page.status_code == 200
+    assert "owner@example.com" in page.text
+    assert "Custom integration" in page.text
+
+
+def test_wrong_password_is_refused_with_a_message(
+    client: TestClient, db: Database, portal: Portal
+) -> None:
+    make_user(db, portal.id, "owner@example.com")
+    token = csrf_of(client.get("/app/login").text)
+    response = client.post(
+        "/app/login",
+        data={"email": "owner@example.com", "password": "nope-nope", "csrf_token": token},
+    )
+    assert response.status_code == 401
+    assert "Wrong email or password." in response.text
+    assert client.get("/app/stores", follow_redirects=False).status_code == 303
+
+
+def test_sign_in_without_csrf_token_is_forbidden(
+    client: TestClient, db: Database, portal: Portal
+) -> None:
+    make_user(db, portal.id, "owner@example.com")
+    client.get("/app/login")
+    response = client.post("/app/login", data={"email": "owner@example.com", "password": PASSWORD})
+    assert response.status_code == 403
+
+
+def test_sign_out_ends_the_session(client: TestClient, db: Database, portal: Portal) -> None:
+    make_user(db, portal.id, "owner@example.com")
+    sign_in(client, "owner@example.com")
+    page = client.get("/app/stores")
+    assert client.post("/app/logout", data={}, follow_redirects=False).status_code == 403
+    response = client.post(
+        "/app/logout", data={"csrf_token": csrf_of(page.text)}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/app/login"
+    assert client.get("/app/stores", follow_redirects=False).status_code == 303
+
+
+def test_a_tampered_cookie_is_an_anonymous_session(
+    client: TestClient, db: Database, portal: Portal
+) -> None:
+    make_user(db, portal.id, "owner@example.com")
+    sign_in(client, "owner@example.com")
+    value = client.cookies.get("ecombridge_session")
+    assert value
+    client.cookies.clear()
+    client.cookies.set("ecombridge_session", value[:-4] + "AAAA")
+    assert client.get("/app/stores", follow_redirects=False).status_code == 303
+
+
+def test_sign_in_redirects_only_inside_the_ui(
+    client: TestClient, db: Database, portal: Portal
+) -> None:
+    make_user(db, portal.id, "owner@example.com")
+    token = csrf_of(client.get("/app/login").text)
+    response = client.post(
+        "/app/login",
+        data={
+            "email": "owner@example.com",
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "//evil.example.com/",
+        },
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/app/stores"
+
+
+def test_passwords_are_salted_scrypt_hashes() -> None:
+    first, second = hash_password("s3cret-pass"), hash_password("s3cret-pass")
+    assert first != second and first.startswith("scrypt$")
+    assert verify_password("s3cret-pass", first)
+    assert not verify_password("s3cret-pasS", first)
+    assert not verify_password("s3cret-pass", "garbage")
