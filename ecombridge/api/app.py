@@ -18,6 +18,7 @@ ROUTER_MODULES = [
     "ecombridge.sync_settings.endpoints",
     "ecombridge.oauth.endpoints",
     "ecombridge.observability.endpoints",
+    "ecombridge.sync_status.endpoints",
     "ecombridge.web.endpoints",
 ]
 
