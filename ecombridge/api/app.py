@@ -11,6 +11,7 @@ from ecombridge.api.errors import install_error_handlers
 from ecombridge.api.middleware import WireToleranceMiddleware
 from ecombridge.config import Config, get_config
 from ecombridge.db.engine import Database
+from ecombridge.queue.inprocess import worker_lifespan
 
 # Each module exposes ``router``. Order matters only where paths overlap.
 ROUTER_MODULES = [
@@ -35,6 +36,8 @@ def create_app(config: Config | None = None, database: Database | None = None) -
         "view of the synced data.",
         docs_url="/docs",
         redoc_url=None,
+        # Starts app.state.worker_count in-process workers (none unless set, as in tests).
+        lifespan=worker_lifespan,
     )
     app.state.config = config
     app.state.database = database

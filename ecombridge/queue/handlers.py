@@ -1,0 +1,66 @@
+"""Job handlers, one per job kind.
+
+Two shapes of handler:
+
+- ``@register(KIND)``: ``fn(conn, job) -> None`` runs inside the job's write transaction, which
+  also marks the job DONE (checking its lease) and commits. The work and the job's completion are
+  atomic: a worker killed half way leaves nothing behind, and the job is run again after its
+  lease expires. Consecutive jobs of such a kind may share one transaction.
+- ``@register(KIND, in_transaction=False)``: ``fn(db, job) -> None`` manages its own transactions
+  (for work that waits on the network, which must not hold SQLite's write lock). The job is
+  marked DONE after it returns, so it must be safe to run again; call
+  ``ecombridge.queue.service.extend_lease`` on long work and check ``holds_lease`` before
+  committing results.
+
+Either raises to fail the attempt: the job is retried with backoff, then parked as FAILED.
+Modules defining handlers are listed in ``HANDLER_MODULES`` and imported by ``load_handlers``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from ecombridge.queue.service import Job
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+HANDLER_MODULES = [
+    "ecombridge.sync.batch_job",
+]
+
+
+@dataclass(frozen=True)
+class Handler:
+    kind: str
+    run: Callable[..., None]
+    in_transaction: bool
+
+
+HANDLERS: dict[str, Handler] = {}
+
+
+def register(kind: str, *, in_transaction: bool = True) -> Callable[[F], F]:
+    def decorate(fn: F) -> F:
+        HANDLERS[kind] = Handler(kind, fn, in_transaction)
+        return fn
+
+    return decorate
+
+
+def load_handlers() -> dict[str, Handler]:
+    for module in HANDLER_MODULES:
+        importlib.import_module(module)
+    return HANDLERS
+
+
+def handler_for(job: Job) -> Handler:
+    handler = HANDLERS.get(job.kind)
+    if handler is None:
+        load_handlers()
+        handler = HANDLERS.get(job.kind)
+    if handler is None:
+        raise LookupError(f"no handler registered for job kind {job.kind!r}")
+    return handler

@@ -1,0 +1,214 @@
+"""A worker: claims jobs under a lease and runs their handlers, one transaction per group.
+
+Jobs are claimed several at a time (``claim_size``) so a deep queue costs one claim per group,
+and consecutive jobs of the same in-transaction kind are run in one write transaction that also
+marks them DONE: one commit (one fsync on SQLite) for the group. If anything in a group fails, the
+group is rolled back and its jobs are run one by one, so one bad job never fails its neighbours.
+
+Stopping (``stop()``, or SIGTERM/SIGINT through ``install_signal_handlers``) lets the group in
+hand finish and gives the claimed jobs not yet started back to the queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from types import FrameType
+
+import sqlalchemy as sa
+
+from ecombridge.clock import now_ms
+from ecombridge.db.engine import Database
+from ecombridge.db.tables import jobs
+from ecombridge.queue import service
+from ecombridge.queue.handlers import Handler, handler_for, load_handlers
+from ecombridge.queue.notify import wakeup_event
+from ecombridge.queue.service import Job, RetryPolicy
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    claim_size: int = 16  # jobs leased per claim; a SYNC_BATCH holds up to 200 messages
+    lease_ms: int = service.DEFAULT_LEASE_MS
+    poll_interval_s: float = 0.05  # idle polling, when no in-process wake-up arrives
+    reap_interval_s: float = 5.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+
+class Worker:
+    def __init__(self, db: Database, options: WorkerOptions | None = None, name: str = "") -> None:
+        self.db = db
+        self.options = options or WorkerOptions()
+        self.name = name or f"worker-{id(self):x}"
+        self.stopping = threading.Event()
+        self._wakeup = wakeup_event(db)
+        load_handlers()
+
+    # -- the loop ------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Work until ``stop()``."""
+        log.info("%s started", self.name)
+        next_reap = 0.0
+        while not self.stopping.is_set():
+            if time.monotonic() >= next_reap:
+                self._reap()
+                next_reap = time.monotonic() + self.options.reap_interval_s
+            self._wakeup.clear()
+            try:
+                processed = self.run_once() if self._has_runnable() else 0
+            except Exception:
+                log.exception("%s: the database failed; retrying shortly", self.name)
+                processed = 0
+                self.stopping.wait(1.0)
+            if processed == 0:
+                self._wakeup.wait(self.options.poll_interval_s)
+        log.info("%s stopped", self.name)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self._wakeup.set()
+
+    def install_signal_handlers(self) -> None:
+        """SIGTERM and SIGINT stop the loop gracefully (main thread only)."""
+
+        def _handle(signum: int, _frame: FrameType | None) -> None:
+            log.info("%s: signal %d, stopping after the jobs in hand", self.name, signum)
+            self.stop()
+
+        signal.signal(signal.SIGTERM, _handle)
+        signal.signal(signal.SIGINT, _handle)
+
+    def run_once(self, *, now: int | None = None) -> int:
+        """Claim one group of runnable jobs and run them; returns how many were claimed."""
+        with self.db.write() as conn:
+            claimed = service.claim(
+                conn, limit=self.options.claim_size, lease_ms=self.options.lease_ms, now=now
+            )
+        self.process(claimed)
+        return len(claimed)
+
+    def drain(self, *, now: int | None = None) -> int:
+        """Run jobs until none is runnable (at ``now``); returns how many were run."""
+        total = 0
+        while True:
+            processed = self.run_once(now=now)
+            if processed == 0:
+                return total
+            total += processed
+
+    # -- running claimed jobs ------------------------------------------------------------------
+
+    def process(self, claimed: list[Job]) -> None:
+        for position, (handler, group) in enumerate_groups(claimed):
+            if self.stopping.is_set():
+                self._release(claimed[position:])
+                return
+            if handler is None:
+                self._fail(group[0], f"no handler registered for job kind {group[0].kind!r}")
+            elif handler.in_transaction:
+                self._run_in_transaction(handler, group)
+            else:
+                self._run_outside(handler, group[0])
+
+    def _run_in_transaction(self, handler: Handler, group: list[Job]) -> None:
+        try:
+            with self.db.write() as conn:
+                # DONE first: jobs whose lease was lost are left out, never run twice.
+                leased = service.finish_many(conn, group)
+                for job in group:
+                    if job.id in leased:
+                        handler.run(conn, job)
+        except Exception as exc:
+            if len(group) > 1:
+                for job in group:
+                    self._run_in_transaction(handler, [job])
+            else:
+                self._fail(group[0], _describe(exc))
+
+    def _run_outside(self, handler: Handler, job: Job) -> None:
+        try:
+            handler.run(self.db, job)
+        except Exception as exc:
+            self._fail(job, _describe(exc))
+            return
+        with self.db.write() as conn:
+            if not service.finish(conn, job):
+                log.warning("%s: lost the lease of job %d before finishing it", self.name, job.id)
+
+    def _fail(self, job: Job, error: str) -> None:
+        log.warning(
+            "%s: job %d (%s %d) failed: %s",
+            self.name,
+            job.id,
+            job.kind,
+            job.ref_id,
+            error.splitlines()[-1] if error else "",
+        )
+        try:
+            with self.db.write() as conn:
+                service.fail(conn, job, error, policy=self.options.retry)
+        except Exception:
+            # The lease will expire and the reaper will give the job back.
+            log.exception("%s: could not record the failure of job %d", self.name, job.id)
+
+    def _release(self, unstarted: list[Job]) -> None:
+        with self.db.write() as conn:
+            for job in unstarted:
+                service.release(conn, job)
+
+    def _reap(self) -> None:
+        try:
+            with self.db.write() as conn:
+                requeued, failed = service.reap(conn)
+        except Exception:
+            log.exception("%s: reaping expired leases failed", self.name)
+            return
+        if requeued or failed:
+            log.warning(
+                "%s: expired leases: %d jobs requeued, %d parked", self.name, requeued, failed
+            )
+
+    def _has_runnable(self) -> bool:
+        now = now_ms()
+        with self.db.read() as conn:
+            found = conn.execute(
+                sa.select(jobs.c.id)
+                .where(jobs.c.status == service.QUEUED, jobs.c.run_after <= now)
+                .limit(1)
+            ).first()
+        return found is not None
+
+
+def enumerate_groups(claimed: list[Job]) -> Iterator[tuple[int, tuple[Handler | None, list[Job]]]]:
+    """Consecutive jobs of one in-transaction kind form a group; others run alone. Yields the
+    position of each group's first job with the group."""
+    position = 0
+    while position < len(claimed):
+        first = claimed[position]
+        try:
+            handler: Handler | None = handler_for(first)
+        except LookupError:
+            handler = None
+        end = position + 1
+        if handler is not None and handler.in_transaction:
+            while end < len(claimed) and claimed[end].kind == first.kind:
+                end += 1
+        yield position, (handler, claimed[position:end])
+        position = end
+
+
+def _describe(exc: BaseException) -> str:
+    return "".join(traceback.format_exception(exc)).strip()
+
+
+def drain(db: Database, *, now: int | None = None, options: WorkerOptions | None = None) -> int:
+    """Run every runnable job synchronously in the calling thread (tests, admin commands)."""
+    return Worker(db, options, name="drain").drain(now=now)

@@ -1,0 +1,34 @@
+"""All SQL on the accepted-batch inbox, ``sync_batches``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+
+from ecombridge.db.tables import sync_batches
+from ecombridge.sync.messages import BatchContext
+
+
+def insert_batch(
+    conn: Connection, ctx: BatchContext, message_count: int, payload: bytes, received_at: int
+) -> int:
+    batch_id = conn.execute(
+        sync_batches.insert()
+        .values(
+            portal_id=ctx.portal_id,
+            source_app_id=ctx.source_app_id,
+            store_id=ctx.store_id,
+            object_type=ctx.object_type,
+            message_count=message_count,
+            payload=payload,
+            received_at=received_at,
+        )
+        .returning(sync_batches.c.id)
+    ).scalar_one()
+    return int(batch_id)
+
+
+def get_batch(conn: Connection, batch_id: int) -> Row[Any] | None:
+    return conn.execute(sa.select(sync_batches).where(sync_batches.c.id == batch_id)).first()
