@@ -17,6 +17,8 @@ from ecombridge.queue.inprocess import worker_lifespan
 ROUTER_MODULES = [
     "ecombridge.api.health",
     "ecombridge.sync_settings.endpoints",
+    "ecombridge.stores.endpoints",
+    "ecombridge.installs.endpoints",
     "ecombridge.oauth.endpoints",
     "ecombridge.observability.endpoints",
     "ecombridge.sync_status.endpoints",
