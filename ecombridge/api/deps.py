@@ -13,6 +13,7 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, Query, Request
 from sqlalchemy.engine import Connection
+from starlette.concurrency import run_in_threadpool
 
 from ecombridge.config import Config
 from ecombridge.db.engine import Database
@@ -92,7 +93,9 @@ def forget_principals(request: Request) -> None:
     principal_cache(request.app).clear()
 
 
-def current_principal(request: Request) -> Principal:
+async def current_principal(request: Request) -> Principal:
+    """The caller. Async so that a cache hit (the common case on the sync endpoints) costs no
+    thread hop; a miss resolves the credential in the thread pool."""
     cached: Principal | None = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
@@ -109,11 +112,15 @@ def current_principal(request: Request) -> Principal:
     principal = cache.get(key)
     if principal is None:
         generation = cache.generation
-        with get_database(request).read() as conn:
-            principal = tenancy.authenticate(conn, secret, as_api_key=as_api_key)
+        principal = await run_in_threadpool(_resolve, request, secret, as_api_key)
         cache.put(key, principal, generation)
     request.state.principal = principal
     return principal
+
+
+def _resolve(request: Request, secret: str, as_api_key: bool) -> Principal:
+    with get_database(request).read() as conn:
+        return tenancy.authenticate(conn, secret, as_api_key=as_api_key)
 
 
 Caller = Annotated[Principal, Depends(current_principal)]
@@ -138,23 +145,23 @@ def require_kinds(principal: Principal, *kinds: CredentialKind) -> Principal:
     return principal
 
 
-def portal_caller(principal: Caller) -> Principal:
+async def portal_caller(principal: Caller) -> Principal:
     """Sync messages, stores, sync status: an installed app's token, a portal key or a
     private-app token."""
     return require_kinds(principal, K.ACCESS_TOKEN, K.PORTAL_API_KEY, K.PRIVATE_APP_TOKEN)
 
 
-def portal_key_caller(principal: Caller) -> Principal:
+async def portal_key_caller(principal: Caller) -> Principal:
     """Portal-level endpoints (v1 installs, portal error listing): the portal's own key."""
     return require_kinds(principal, K.PORTAL_API_KEY, K.PRIVATE_APP_TOKEN)
 
 
-def app_installation_caller(principal: Caller) -> Principal:
+async def app_installation_caller(principal: Caller) -> Principal:
     """Imports and the app-in-portal error listing: only an installed app's OAuth token."""
     return require_kinds(principal, K.ACCESS_TOKEN)
 
 
-def developer_caller(principal: Caller) -> Principal:
+async def developer_caller(principal: Caller) -> Principal:
     return require_kinds(principal, K.DEVELOPER_API_KEY)
 
 
