@@ -101,6 +101,18 @@ def install_app(
     )
 
 
+@app.command("uninstall-app")
+def uninstall_app(
+    app_id: Annotated[int, typer.Option("--app-id", help="The app to uninstall.")],
+    portal_id: Annotated[int, typer.Option("--portal-id", help="The portal to remove it from.")],
+    database_url: DatabaseUrl = None,
+    as_json: Json = False,
+) -> None:
+    """Uninstall an app from a portal; its tokens stop working (within seconds in servers)."""
+    _run(database_url, lambda conn: tenancy.uninstall_app(conn, app_id, portal_id))
+    _emit({"appId": app_id, "portalId": portal_id, "uninstalled": True}, as_json)
+
+
 @app.command("create-private-app-token")
 def create_private_app_token(
     portal_id: Annotated[int, typer.Option("--portal-id", help="The portal the token acts for.")],

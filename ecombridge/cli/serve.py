@@ -22,6 +22,7 @@ def ensure_local_portal(db: Database) -> tenancy.CreatedPortal | None:
     """On an empty database, create a portal and print its key: the one time it is shown
     (only its digest is stored). Returns the portal it created, if any."""
     with db.write() as conn:
+        tenancy_repo.lock_portal_creation(conn)  # two processes starting at once make one
         if tenancy_repo.count_portals(conn) > 0:
             return None
         created = tenancy.create_portal(conn, "Local portal")

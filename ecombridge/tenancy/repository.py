@@ -18,6 +18,13 @@ def get_portal(conn: Connection, portal_id: int) -> Row[Any] | None:
     return conn.execute(sa.select(portals).where(portals.c.id == portal_id)).first()
 
 
+def lock_portal_creation(conn: Connection) -> None:
+    """Serialise "create a portal if there is none" across processes for this transaction.
+    (SQLite write transactions are already serialised by BEGIN IMMEDIATE.)"""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(7305521)"))
+
+
 def count_portals(conn: Connection) -> int:
     return int(conn.execute(sa.select(sa.func.count()).select_from(portals)).scalar_one())
 
@@ -70,6 +77,14 @@ def upsert_installation(
             .returning(installations.c.id)
         ).scalar_one()
     )
+
+
+def find_installation(conn: Connection, portal_id: int, app_id: int) -> Row[Any] | None:
+    return conn.execute(
+        sa.select(installations).where(
+            installations.c.portal_id == portal_id, installations.c.app_id == app_id
+        )
+    ).first()
 
 
 def get_installation(conn: Connection, installation_id: int) -> Row[Any] | None:

@@ -117,6 +117,17 @@ def install_app(
     return issue_tokens(conn, installation_id, portal_id, app_id, scopes, ttl_s=ttl_s)
 
 
+def uninstall_app(conn: Connection, app_id: int, portal_id: int) -> None:
+    """Uninstall an app from a portal: its tokens stop working (401) until it is installed
+    again through the OAuth flow."""
+    installation = repo.find_installation(conn, portal_id, app_id)
+    if installation is None or installation.uninstalled_at is not None:
+        raise NotFound(f"App {app_id} is not installed in portal {portal_id}.")
+    now = now_ms()
+    repo.set_installation_uninstalled(conn, installation.id, now)
+    repo.revoke_installation_credentials(conn, installation.id, now)
+
+
 def issue_tokens(
     conn: Connection, installation_id: int, portal_id: int, app_id: int, scopes: str, *, ttl_s: int
 ) -> IssuedTokens:

@@ -96,3 +96,26 @@ def test_unreachable_database_is_one_line_and_exit_1() -> None:
     assert result.exit_code == 1
     assert result.stderr.startswith("error: cannot open the database")
     assert result.stderr.count("\n") == 1
+
+
+def test_uninstall_app_stops_its_tokens(database_url: str, client: TestClient) -> None:
+    portal = admin(database_url, "create-portal", "--name", "Shop")
+    created = admin(database_url, "create-app", "--name", "App")
+    ids = ["--app-id", str(created["appId"]), "--portal-id", str(portal["portalId"])]
+    tokens = admin(database_url, "install-app", *ids)
+    assert admin(database_url, "uninstall-app", *ids) == {
+        "appId": created["appId"],
+        "portalId": portal["portalId"],
+        "uninstalled": True,
+    }
+    info = client.get(f"/oauth/v1/access-tokens/{tokens['accessToken']}")
+    assert info.status_code == 404
+
+    again = runner.invoke(app, ["admin", "uninstall-app", *ids, "--database-url", database_url])
+    assert again.exit_code == 1
+    assert "is not installed" in again.stderr
+
+    # Installing again (as the OAuth flow would) brings the app back.
+    fresh = admin(database_url, "install-app", *ids)
+    bearer = {"Authorization": f"Bearer {fresh['accessToken']}"}
+    assert client.get("/extensions/ecomm/v2/stores", headers=bearer).status_code == 200
