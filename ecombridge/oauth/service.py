@@ -25,6 +25,7 @@ from ecombridge.tenancy.secrets import digest
 
 K = CredentialKind
 GRANTABLE_SCOPES = SYNC_SCOPES | {"oauth"}
+MAX_REDIRECT_URI_LENGTH = 2000  # the width of credentials.redirect_uri
 
 
 class OAuthError(ValidationFailed):
@@ -66,6 +67,8 @@ def parse_scopes(raw: str | None) -> list[str]:
 def _check_redirect_uri(redirect_uri: str | None) -> str:
     if not redirect_uri:
         raise ValidationFailed("redirect_uri is required.")
+    if len(redirect_uri) > MAX_REDIRECT_URI_LENGTH:
+        raise ValidationFailed(f"redirect_uri is longer than {MAX_REDIRECT_URI_LENGTH} characters.")
     parts = urlsplit(redirect_uri)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment:
         raise ValidationFailed(

@@ -236,6 +236,10 @@ def test_wrong_portal_key_shows_the_page_again(client: TestClient, oauth_app: Ap
         ("client_id={client_id}&scope=integration-sync", "redirect_uri"),
         ("client_id={client_id}&redirect_uri=/relative&scope=integration-sync", "redirect_uri"),
         ("client_id={client_id}&redirect_uri=https://a.example/cb&scope=oauth", "scope"),
+        (
+            "client_id={client_id}&redirect_uri=https://a.example/" + "x" * 2000 + "&scope=oauth",
+            "redirect_uri",
+        ),
         ("client_id={client_id}&redirect_uri=https://a.example/cb&scope=contacts", "contacts"),
         ("client_id={client_id}&redirect_uri=https://a.example/cb", "scope"),
     ],
