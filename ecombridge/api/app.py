@@ -17,6 +17,7 @@ from ecombridge.queue.inprocess import worker_lifespan
 ROUTER_MODULES = [
     "ecombridge.api.health",
     "ecombridge.sync_settings.endpoints",
+    "ecombridge.crm_schema.endpoints",
     "ecombridge.stores.endpoints",
     "ecombridge.installs.endpoints",
     "ecombridge.oauth.endpoints",

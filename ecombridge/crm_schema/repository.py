@@ -18,8 +18,13 @@ def insert_properties_if_missing(conn: Connection, rows: list[dict[str, Any]]) -
 
 def insert_property(conn: Connection, row: dict[str, Any]) -> bool:
     """Insert one property; False when the name is already taken."""
-    result = conn.execute(insert_for(conn, crm_properties).values(row).on_conflict_do_nothing())
-    return bool(result.rowcount)
+    statement = (
+        insert_for(conn, crm_properties)
+        .values(row)
+        .on_conflict_do_nothing()
+        .returning(crm_properties.c.name)
+    )
+    return conn.execute(statement).first() is not None
 
 
 def list_properties(conn: Connection, portal_id: int, object_type: str) -> list[Row[Any]]:
