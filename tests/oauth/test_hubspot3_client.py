@@ -7,12 +7,15 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from hubspot3.error import HubspotError
+from hubspot3.ecommerce_bridge import EcommerceBridgeClient
+from hubspot3.error import HubspotError, HubspotUnauthorized
 from hubspot3.oauth2 import OAuth2Client
 
 from ecombridge.db.engine import Database
+from ecombridge.tenancy import repository as tenancy_repo
 from ecombridge.tenancy import service as tenancy
-from tests.support.factories import Portal
+from ecombridge.tenancy.secrets import digest
+from tests.support.factories import InstalledApp, Portal
 from tests.support.live import LiveServer
 
 REDIRECT = "https://shop.example/callback"
@@ -54,3 +57,19 @@ def test_hubspot3_oauth_client(live_server: LiveServer, db: Database, portal: Po
         client.get_access_token_data(refreshed["access_token"])
     with pytest.raises(HubspotError):
         client.get_tokens(code, REDIRECT)  # codes are single use
+
+
+def test_hubspot3_sees_an_expired_token_as_unauthorized(
+    live_server: LiveServer, db: Database, installed_app: InstalledApp
+) -> None:
+    """The 401 is what makes hubspot3 refresh. (Its automatic refresh rebuilds the connection
+    without the base URL's scheme, so it only works when the bridge is served over https.)"""
+    with db.write() as conn:
+        tenancy_repo.set_credential_expiry(conn, digest(installed_app.access_token), 1_000)
+    bridge = EcommerceBridgeClient(
+        access_token=installed_app.access_token, api_base=live_server.url
+    )
+    with pytest.raises(HubspotUnauthorized) as raised:
+        bridge.create_or_update_store("web-shop", "Web shop")
+    assert raised.value.result.status == 401
+    assert b"expired" in raised.value.result.body
