@@ -61,10 +61,13 @@ def authorize_page(
     redirect_uri: str | None = None,
     scope: str | None = None,
     state: str | None = None,
+    optional_scope: str | None = None,
 ) -> Response:
     """The consent page: names the app and scopes; the portal is chosen by its API key."""
     try:
-        consent = service.consent_request(conn, client_id, redirect_uri, scope, state)
+        consent = service.consent_request(
+            conn, client_id, redirect_uri, scope, state, optional_scope
+        )
     except ValidationFailed as exc:
         return _bad_authorize_request(request, exc)
     return _consent_page(consent, None, 200)

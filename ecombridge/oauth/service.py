@@ -46,9 +46,13 @@ class ConsentRequest:
     state: str | None
 
 
+def _split_scopes(raw: str | None) -> list[str]:
+    return list(dict.fromkeys((raw or "").replace("+", " ").replace(",", " ").split()))
+
+
 def parse_scopes(raw: str | None) -> list[str]:
     """Scopes as the authorize URL carries them: space (or ``+``/comma) separated."""
-    names = (raw or "").replace("+", " ").replace(",", " ").split()
+    names = _split_scopes(raw)
     if not names:
         raise ValidationFailed(
             "scope is required: request integration-sync (or e-commerce), optionally with oauth."
@@ -61,7 +65,7 @@ def parse_scopes(raw: str | None) -> list[str]:
         )
     if not set(names) & SYNC_SCOPES:
         raise ValidationFailed("scope must include integration-sync or e-commerce.")
-    return list(dict.fromkeys(names))
+    return names
 
 
 def _check_redirect_uri(redirect_uri: str | None) -> str:
@@ -84,8 +88,10 @@ def consent_request(
     redirect_uri: str | None,
     scope: str | None,
     state: str | None,
+    optional_scope: str | None = None,
 ) -> ConsentRequest:
-    """Check an authorize request before anything is shown or redirected anywhere."""
+    """Check an authorize request before anything is shown or redirected anywhere.
+    ``optional_scope`` (as HubSpot had it): granted when this bridge grants it, else dropped."""
     if not client_id:
         raise ValidationFailed("client_id is required.")
     app = tenancy_repo.get_app_by_client_id(conn, client_id)
@@ -93,6 +99,8 @@ def consent_request(
         raise ValidationFailed(f"client_id {client_id!r} does not belong to any app.")
     uri = _check_redirect_uri(redirect_uri)
     scopes = parse_scopes(scope)
+    optional = _split_scopes(optional_scope)
+    scopes += [name for name in optional if name in GRANTABLE_SCOPES and name not in scopes]
     return ConsentRequest(int(app.id), str(app.name), client_id, uri, scopes, state)
 
 

@@ -258,6 +258,13 @@ def test_bad_authorize_requests_are_400(
     assert fragment in as_page.text
 
 
+def test_optional_scopes_are_granted_when_known(client: TestClient, oauth_app: App) -> None:
+    url = authorize_url(oauth_app, scope="integration-sync") + "&optional_scope=oauth%20contacts"
+    page = client.get(url).text
+    assert '<input type="hidden" name="scope" value="integration-sync oauth">' in page
+    assert "contacts" not in page
+
+
 def test_e_commerce_scope_is_accepted(client: TestClient, oauth_app: App) -> None:
     assert client.get(authorize_url(oauth_app, scope="e-commerce")).status_code == 200
     assert client.get(authorize_url(oauth_app, scope="oauth+integration-sync")).status_code == 200
