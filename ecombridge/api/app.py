@@ -16,6 +16,7 @@ from ecombridge.queue.inprocess import worker_lifespan
 # Each module exposes ``router``. Order matters only where paths overlap.
 ROUTER_MODULES = [
     "ecombridge.api.health",
+    "ecombridge.imports.endpoints",
     "ecombridge.sync.endpoints",
     "ecombridge.sync_settings.endpoints",
     "ecombridge.crm_schema.endpoints",

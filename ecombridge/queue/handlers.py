@@ -29,6 +29,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 HANDLER_MODULES = [
     "ecombridge.sync.batch_job",
+    "ecombridge.imports.jobs",
 ]
 
 

@@ -1,0 +1,180 @@
+"""Starting an import: POST /extensions/ecomm/v2/imports/start sends the app's signed import
+webhook (reference §8) to a live integrator, whose importCounts reply announces the totals."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ecombridge.db.engine import Database
+from ecombridge.imports import service
+from tests.api.test_wire import assert_hubspot_error
+from tests.imports.conftest import STORE, V2, Importer
+from tests.imports.integrator import Integrator, Reply, counts_reply
+from tests.support.factories import InstalledApp, Portal
+from tests.support.live import free_port
+
+
+def test_start_sends_the_signed_webhook_and_reads_the_counts(
+    ready: Importer, integrator: Integrator, portal: Portal
+) -> None:
+    integrator.replies = [counts_reply(24, 792, 0, 901)]
+    response = ready.start()
+    assert response.status_code == 202
+    started = response.json()
+    assert started["state"] == "AWAITING_COUNTS"
+    assert started["storeId"] == STORE
+    started_at = started["importStartedAt"]
+
+    assert ready.run_jobs() == 1
+    (webhook,) = integrator.received
+    assert webhook.path == "/hubspot/import"
+    assert webhook.v3_valid and webhook.v1_valid
+    assert webhook.headers["X-HubSpot-Signature-Version"] == "v1"
+    assert webhook.body == {
+        "portalId": portal.id,
+        "storeId": STORE,
+        "importStartedAt": started_at,
+        "settingsToImport": [
+            {"settingsId": 1, "objectType": "PRODUCT"},
+            {"settingsId": 2, "objectType": "CONTACT"},
+            {"settingsId": 3, "objectType": "LINE_ITEM"},
+            {"settingsId": 4, "objectType": "DEAL"},
+        ],
+    }
+
+    progress = ready.progress()
+    assert progress["state"] == "RECEIVING"
+    announced = {t: v["announced"] for t, v in progress["objectTypes"].items()}
+    assert announced == {"PRODUCT": 24, "CONTACT": 792, "DEAL": 901, "LINE_ITEM": 0}
+    assert progress["totals"] == {"announced": 1717, "received": 0, "applied": 0}
+
+
+def test_v1_import_trigger_uri_gets_the_webhook_without_store(
+    importer: Importer, integrator: Integrator, portal: Portal
+) -> None:
+    importer.configure(webhook_uri=None, trigger_uri=integrator.url)
+    started_at = importer.started("default")
+    (webhook,) = integrator.received
+    assert webhook.v3_valid and webhook.v1_valid
+    assert webhook.body["portalId"] == portal.id
+    assert webhook.body["importStartedAt"] == started_at
+    assert "storeId" not in webhook.body
+    assert importer.progress("default")["state"] == "RECEIVING"
+
+
+def test_v1_only_app_cannot_import_a_named_store(
+    importer: Importer, integrator: Integrator
+) -> None:
+    importer.configure(webhook_uri=None, trigger_uri=integrator.url)
+    importer.create_store()
+    response = importer.start()
+    assert response.status_code == 400
+    assert "webhookUri" in response.json()["message"]
+
+
+def test_start_without_a_webhook_uri_says_what_to_configure(importer: Importer) -> None:
+    importer.configure(webhook_uri=None)
+    importer.create_store()
+    response = importer.start()
+    assert response.status_code == 400
+    assert_hubspot_error(response.json(), "VALIDATION_ERROR")
+    message = response.json()["message"]
+    assert "webhookUri" in message and "importTriggerUri" in message
+
+
+def test_start_of_an_unknown_store_is_404(ready: Importer) -> None:
+    response = ready.start("no-such-store")
+    assert response.status_code == 404
+    assert_hubspot_error(response.json(), "OBJECT_NOT_FOUND")
+
+
+def test_second_start_while_one_is_in_progress_is_409(ready: Importer) -> None:
+    first = ready.started()
+    response = ready.start()
+    assert response.status_code == 409
+    assert_hubspot_error(response.json(), "CONFLICT")
+    assert str(first) in response.json()["message"]
+
+
+def test_only_an_app_installation_may_start(
+    client: TestClient, ready: Importer, portal: Portal
+) -> None:
+    body = {"storeId": STORE}
+    with_key = client.post(f"{V2}/imports/start?hapikey={portal.api_key}", json=body)
+    assert with_key.status_code == 403
+    assert_hubspot_error(with_key.json(), "INVALID_AUTHENTICATION")
+    assert "OAuth access token" in with_key.json()["message"]
+    anonymous = client.post(f"{V2}/imports/start", json=body)
+    assert anonymous.status_code == 401
+    assert_hubspot_error(anonymous.json(), "INVALID_AUTHENTICATION")
+
+
+def test_start_body_must_name_the_store(ready: Importer) -> None:
+    response = ready.client.post(f"{V2}/imports/start", json={}, headers=ready.auth)
+    assert response.status_code == 400
+    assert "storeId" in response.json()["message"]
+
+
+def test_unreachable_webhook_is_retried_then_fails_the_import(importer: Importer) -> None:
+    importer.configure(webhook_uri=f"http://127.0.0.1:{free_port()}/import")
+    importer.create_store()
+    assert importer.start().status_code == 202
+    importer.run_jobs()
+    for _ in range(6):
+        importer.run_jobs(later_ms=3_600_000)
+    progress = importer.progress()
+    assert progress["state"] == "FAILED"
+    assert "could not reach" in progress["failureReason"]
+    assert "after 5 attempts" in progress["failureReason"]
+    retried = [e for e in progress["events"] if "will retry" in e["message"]]
+    assert len(retried) == 4
+    # A failed import no longer blocks a new one.
+    assert importer.start().status_code == 202
+
+
+def test_server_error_is_retried_with_backoff(ready: Importer, integrator: Integrator) -> None:
+    integrator.replies = [Reply(500, "oops"), counts_reply(1, 1, 1, 1)]
+    assert ready.start().status_code == 202
+    ready.run_jobs()
+    assert ready.progress()["state"] == "AWAITING_COUNTS"
+    assert ready.run_jobs() == 0  # the retry waits for its backoff
+    ready.run_jobs(later_ms=60_000)
+    progress = ready.progress()
+    assert progress["state"] == "RECEIVING"
+    assert len(integrator.received) == 2
+    messages = [e["message"] for e in progress["events"]]
+    assert any("HTTP 500" in m and "will retry" in m for m in messages)
+
+
+@pytest.mark.parametrize(
+    ("reply", "reason"),
+    [
+        (Reply(200, "<html>ok</html>"), "not JSON"),
+        (Reply(200, json.dumps({"counts": []})), "no importCounts"),
+        (Reply(200, json.dumps({"importCounts": [{"settingsId": 9, "count": 1}]})), "unknown"),
+        (Reply(200, json.dumps({"importCounts": [{"settingsId": "1", "count": 1}]})), "integer"),
+        (Reply(200, json.dumps({"importCounts": [{"settingsId": 1, "count": "x"}]})), "count"),
+        (Reply(404, "not here"), "HTTP 404"),
+    ],
+)
+def test_malformed_reply_fails_the_import_with_a_reason(
+    ready: Importer, integrator: Integrator, reply: Reply, reason: str
+) -> None:
+    integrator.replies = [reply]
+    ready.started()
+    progress = ready.progress()
+    assert progress["state"] == "FAILED"
+    assert reason in progress["failureReason"]
+
+
+def test_start_import_service_for_the_web_ui(
+    db: Database, ready: Importer, installed_app: InstalledApp, portal: Portal
+) -> None:
+    with db.write() as conn:
+        row = service.start_import(conn, portal.id, installed_app.app_id, STORE)
+    assert row.state == "AWAITING_COUNTS"
+    ready.run_jobs()
+    assert ready.progress(started_at=row.started_at)["state"] == "RECEIVING"
