@@ -13,12 +13,14 @@ Two shapes of handler:
   committing results.
 
 Either raises to fail the attempt: the job is retried with backoff, then parked as FAILED.
-Modules defining handlers are listed in ``HANDLER_MODULES`` and imported by ``load_handlers``.
+Modules defining handlers are listed in ``HANDLER_MODULES`` (add yours there) and imported by
+``load_handlers``.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -52,7 +54,10 @@ def register(kind: str, *, in_transaction: bool = True) -> Callable[[F], F]:
 
 
 def load_handlers() -> dict[str, Handler]:
-    for module in HANDLER_MODULES:
+    """Import the modules defining handlers, and those named (comma-separated) in
+    ECOMBRIDGE_JOB_HANDLER_MODULES: job kinds of plugins."""
+    extra = os.environ.get("ECOMBRIDGE_JOB_HANDLER_MODULES", "")
+    for module in [*HANDLER_MODULES, *(m.strip() for m in extra.split(",") if m.strip())]:
         importlib.import_module(module)
     return HANDLERS
 
