@@ -1,0 +1,256 @@
+"""Applying a batch of sync messages to CRM objects, associations, sync status and errors.
+
+Set-wise: the batch's rules are resolved once, its links, errors and objects are read with one
+``IN`` query each, merged in memory (``apply_state``) and written back with ``executemany``. Runs
+inside the caller's transaction and never commits. The semantics are in docs/sync-semantics.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from ecombridge.db.sequences import allocate_ids
+from ecombridge.sync import apply_associations as assoc
+from ecombridge.sync import apply_repository as repo
+from ecombridge.sync.apply_repository import Scope
+from ecombridge.sync.apply_rules import BatchRules, load_rules
+from ecombridge.sync.apply_state import (
+    RANK_DELETE,
+    RANK_ERROR,
+    RANK_OK,
+    UNSET,
+    BatchState,
+    Link,
+    Obj,
+)
+from ecombridge.sync.apply_values import Checked, check_upsert
+from ecombridge.sync.messages import BatchContext, Message
+
+FROM_TYPES = ("DEAL", "LINE_ITEM")
+TARGET_TYPES = ("CONTACT", "DEAL", "PRODUCT")
+
+
+def apply_batch(
+    conn: Connection, ctx: BatchContext, messages: list[Message], processed_at: int
+) -> None:
+    if not messages:
+        return
+    scope = Scope(ctx.portal_id, ctx.source_app_id, ctx.store_id)
+    rules = load_rules(conn, ctx)
+    groups: dict[str, list[Checked]] = {}
+    for checked in _check_all(ctx.object_type, rules, messages):
+        groups.setdefault(checked.message.external_id, []).append(checked)
+
+    state = _load_state(conn, scope, ctx, rules, groups, processed_at)
+    had_object = {ext for ext, link in state.links.items() if link.obj is not None}
+    for group in groups.values():
+        state.apply(group)
+    _allocate_ids(conn, state)
+    links = list(state.links.values())
+
+    from_type = ctx.object_type in FROM_TYPES
+    resolved = assoc.resolve_targets(conn, scope, ctx.object_type, links) if from_type else {}
+    if ctx.object_type == "LINE_ITEM":
+        assoc.set_product_ids(links, resolved)
+    _write_objects(conn, ctx, state, processed_at)
+    repo.upsert_links(conn, [_link_row(ctx, link, processed_at) for link in links])
+    changed_lists = assoc.write_changed_lists(
+        conn, scope, ctx.object_type, links, resolved, processed_at
+    )
+    succeeded = _write_statuses(conn, scope, ctx, links, processed_at)
+
+    if ctx.object_type in TARGET_TYPES:
+        arrived = {
+            link.external_id: link.obj.id
+            for link in links
+            if link.obj is not None and link.obj.id and link.external_id not in had_object
+        }
+        if arrived:
+            touched = assoc.resolve_pending_to(conn, scope, ctx.object_type, arrived, processed_at)
+            for other_type, external_ids in touched.items():
+                assoc.refresh_status(conn, scope, other_type, external_ids, processed_at)
+    if from_type:
+        assoc.refresh_status(conn, scope, ctx.object_type, succeeded | changed_lists, processed_at)
+
+
+def _check_all(object_type: str, rules: BatchRules, messages: list[Message]) -> list[Checked]:
+    if rules.batch_error is not None:
+        return [Checked(m, error=rules.batch_error) for m in messages]
+    fields, stages = rules.fields, rules.stage_ids
+    return [
+        Checked(m) if m.action == "DELETE" else check_upsert(m, object_type, fields, stages)
+        for m in messages
+    ]
+
+
+def _load_state(
+    conn: Connection,
+    scope: Scope,
+    ctx: BatchContext,
+    rules: BatchRules,
+    groups: dict[str, list[Checked]],
+    processed_at: int,
+) -> BatchState:
+    rows = repo.links(conn, scope, ctx.object_type, groups)
+    error_rows = repo.errors(conn, scope, ctx.object_type, rows) if rows else {}
+    ids = {row.hubspot_id for row in rows.values() if row.hubspot_id is not None}
+    objects = {
+        object_id: _obj(row)
+        for object_id, row in repo.objects_by_id(conn, ctx.portal_id, ctx.object_type, ids).items()
+    }
+    by_email = {obj.email_key: obj for obj in objects.values() if obj.email_key}
+    if ctx.object_type == "CONTACT":
+        wanted = {
+            c.email.lower()
+            for ext, group in groups.items()
+            if rows.get(ext) is None or rows[ext].hubspot_id not in objects
+            for c in group
+            if c.email
+        } - by_email.keys()
+        for email_key, row in repo.contacts_by_email(conn, ctx.portal_id, wanted).items():
+            by_email[email_key] = objects.setdefault(row.id, _obj(row))
+
+    links: dict[str, Link] = {}
+    for ext in groups:
+        row = rows.get(ext)
+        if row is None:
+            links[ext] = Link(ext, None, None, None, None, None, processed_at, None)
+            continue
+        links[ext] = Link(
+            ext,
+            objects.get(row.hubspot_id) if row.hubspot_id is not None else None,
+            row.hubspot_id,
+            row.last_changed_at,
+            row.last_processed_at,
+            row.deleted_at,
+            row.created_at,
+            _stored_key(row, error_rows.get(ext)),
+        )
+    return BatchState(
+        ctx.object_type,
+        ctx.source_app_id,
+        ctx.store_id,
+        links,
+        by_email,
+        rules.pipeline_id,
+    )
+
+
+def _obj(row: Any) -> Obj:
+    return Obj(row.id, dict(row.properties or {}), dict(row.versions or {}), row.email_key)
+
+
+def _stored_key(row: Any, error: Any) -> tuple[int, int, str] | None:
+    """The key of the message the stored status describes (see apply_state.message_key)."""
+    changed_at = row.last_changed_at
+    if changed_at is None:
+        return None
+    if row.deleted_at == changed_at:
+        return (changed_at, RANK_DELETE, "")
+    if (
+        error is not None
+        and error.status == "OPEN"
+        and error.changed_at == changed_at
+        and error.type != assoc.ASSOCIATION_ERROR
+    ):
+        return (changed_at, RANK_ERROR, f"{error.type}\0{error.details}")
+    return (changed_at, RANK_OK, "")
+
+
+def _allocate_ids(conn: Connection, state: BatchState) -> None:
+    fresh = [obj for obj in state.new_objects if obj.id is None]
+    for obj, object_id in zip(fresh, allocate_ids(conn, "crm_object", len(fresh)), strict=True):
+        obj.id = object_id
+
+
+def _write_objects(conn: Connection, ctx: BatchContext, state: BatchState, now: int) -> None:
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    for link in state.links.values():
+        obj = link.obj
+        if obj is None or not obj.changed or obj.id is None or obj.id in seen:
+            continue
+        seen.add(obj.id)
+        props = obj.properties
+        props["lastmodifieddate"] = now
+        if obj.is_new:
+            props.setdefault("createdate", now)
+            props["hs_object_id"] = obj.id
+            inserts.append(
+                {
+                    "portal_id": ctx.portal_id,
+                    "object_type": ctx.object_type,
+                    "id": obj.id,
+                    "properties": props,
+                    "versions": obj.versions,
+                    "email_key": obj.email_key,
+                    "created_at": now,
+                    "updated_at": now,
+                    "archived": False,
+                }
+            )
+        else:
+            updates.append(
+                {
+                    "b_portal": ctx.portal_id,
+                    "b_type": ctx.object_type,
+                    "b_id": obj.id,
+                    "properties": props,
+                    "versions": obj.versions,
+                    "email_key": obj.email_key,
+                    "updated_at": now,
+                }
+            )
+    repo.insert_objects(conn, inserts)
+    repo.update_objects(conn, updates)
+
+
+def _link_row(ctx: BatchContext, link: Link, now: int) -> dict[str, Any]:
+    won = link.status is not UNSET
+    return {
+        "portal_id": ctx.portal_id,
+        "source_app_id": ctx.source_app_id,
+        "store_id": ctx.store_id,
+        "object_type": ctx.object_type,
+        "external_id": link.external_id,
+        "hubspot_id": link.obj.id if link.obj is not None else link.hubspot_id,
+        "last_changed_at": link.last_changed_at,
+        "last_processed_at": now if won else link.last_processed_at,
+        "deleted_at": link.deleted_at,
+        "created_at": link.created_at,
+    }
+
+
+def _write_statuses(
+    conn: Connection, scope: Scope, ctx: BatchContext, links: list[Link], now: int
+) -> set[str]:
+    """Record the status of links whose newest message is in this batch; returns the successes."""
+    failed: list[dict[str, Any]] = []
+    succeeded: set[str] = set()
+    for link in links:
+        if link.status is UNSET:
+            continue
+        if link.status is None:
+            succeeded.add(link.external_id)
+            continue
+        error_type, details = link.status
+        failed.append(
+            {
+                "portal_id": scope.portal_id,
+                "source_app_id": scope.source_app_id,
+                "store_id": scope.store_id,
+                "object_type": ctx.object_type,
+                "external_id": link.external_id,
+                "type": error_type,
+                "details": details,
+                "changed_at": link.last_changed_at,
+                "errored_at": now,
+                "status": "OPEN",
+            }
+        )
+    repo.upsert_errors(conn, failed)
+    repo.resolve_errors(conn, scope, ctx.object_type, sorted(succeeded))
+    return succeeded

@@ -1,0 +1,286 @@
+"""All SQL of applying sync batches: set-wise reads (``IN`` lists) and ``executemany`` writes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ecombridge.db.dialect import insert_for
+from ecombridge.db.tables import (
+    crm_objects,
+    crm_properties,
+    pipeline_stages,
+    pipelines,
+    portals,
+    sync_errors,
+    sync_objects,
+    sync_settings,
+)
+
+Row = Any  # a result row, read by attribute
+CHUNK = 500  # keeps IN lists well under every driver's bound-parameter limit
+PIPELINE_LABEL = "Ecommerce Pipeline"
+
+
+class Scope(NamedTuple):
+    """Whose data: the portal, the source app (0 = the portal's own integration) and the store."""
+
+    portal_id: int
+    source_app_id: int
+    store_id: str
+
+
+def chunks(values: Iterable[Any]) -> Iterator[list[Any]]:
+    items = list(values)
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+# --- batch rules -----------------------------------------------------------------------------
+
+
+def portal_active(conn: Connection, portal_id: int) -> bool:
+    active = conn.execute(sa.select(portals.c.active).where(portals.c.id == portal_id)).scalar()
+    return bool(active)
+
+
+def settings_row(conn: Connection, portal_id: int, app_id: int) -> Row | None:
+    s = sync_settings.c
+    query = sa.select(s.enabled, s.mappings).where(s.portal_id == portal_id, s.app_id == app_id)
+    return conn.execute(query).first()
+
+
+def property_registry(
+    conn: Connection, portal_id: int, object_type: str
+) -> dict[str, tuple[str, frozenset[str]]]:
+    p = crm_properties.c
+    query = sa.select(p.name, p.type, p.options).where(
+        p.portal_id == portal_id, p.object_type == object_type
+    )
+    return {
+        name: (type_, frozenset(str(o.get("value")) for o in options or ()))
+        for name, type_, options in conn.execute(query)
+    }
+
+
+def ecommerce_pipeline(conn: Connection, portal_id: int) -> tuple[str, frozenset[str]] | None:
+    p, st = pipelines.c, pipeline_stages.c
+    pipeline_id = conn.execute(
+        sa.select(p.id)
+        .where(p.portal_id == portal_id, p.object_type == "DEAL", p.label == PIPELINE_LABEL)
+        .order_by(p.display_order, p.id)
+        .limit(1)
+    ).scalar()
+    if pipeline_id is None:
+        return None
+    stages = conn.execute(
+        sa.select(st.id).where(st.portal_id == portal_id, st.pipeline_id == pipeline_id)
+    ).scalars()
+    return str(pipeline_id), frozenset(stages)
+
+
+# --- links, errors and objects -----------------------------------------------------------------
+
+
+def links(
+    conn: Connection, scope: Scope, object_type: str, external_ids: Iterable[str]
+) -> dict[str, Row]:
+    s = sync_objects.c
+    found: dict[str, Row] = {}
+    for chunk in chunks(external_ids):
+        query = sa.select(
+            s.external_id,
+            s.hubspot_id,
+            s.last_changed_at,
+            s.last_processed_at,
+            s.deleted_at,
+            s.created_at,
+        ).where(
+            s.portal_id == scope.portal_id,
+            s.source_app_id == scope.source_app_id,
+            s.store_id == scope.store_id,
+            s.object_type == object_type,
+            s.external_id.in_(chunk),
+        )
+        found.update((row.external_id, row) for row in conn.execute(query))
+    return found
+
+
+def errors(
+    conn: Connection, scope: Scope, object_type: str, external_ids: Iterable[str]
+) -> dict[str, Row]:
+    e = sync_errors.c
+    found: dict[str, Row] = {}
+    for chunk in chunks(external_ids):
+        query = sa.select(e.external_id, e.type, e.details, e.changed_at, e.status).where(
+            e.portal_id == scope.portal_id,
+            e.source_app_id == scope.source_app_id,
+            e.store_id == scope.store_id,
+            e.object_type == object_type,
+            e.external_id.in_(chunk),
+        )
+        found.update((row.external_id, row) for row in conn.execute(query))
+    return found
+
+
+def objects_by_id(
+    conn: Connection, portal_id: int, object_type: str, ids: Iterable[int]
+) -> dict[int, Row]:
+    o = crm_objects.c
+    found: dict[int, Row] = {}
+    for chunk in chunks(ids):
+        query = sa.select(o.id, o.properties, o.versions, o.email_key).where(
+            o.portal_id == portal_id, o.object_type == object_type, o.id.in_(chunk)
+        )
+        found.update((row.id, row) for row in conn.execute(query))
+    return found
+
+
+def contacts_by_email(
+    conn: Connection, portal_id: int, email_keys: Iterable[str]
+) -> dict[str, Row]:
+    o = crm_objects.c
+    found: dict[str, Row] = {}
+    for chunk in chunks(email_keys):
+        query = sa.select(o.id, o.properties, o.versions, o.email_key).where(
+            o.portal_id == portal_id, o.object_type == "CONTACT", o.email_key.in_(chunk)
+        )
+        found.update((row.email_key, row) for row in conn.execute(query))
+    return found
+
+
+def insert_objects(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(sa.insert(crm_objects), list(rows))
+
+
+def update_objects(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """rows: b_portal, b_type, b_id, properties, versions, email_key, updated_at."""
+    if not rows:
+        return
+    o = crm_objects.c
+    statement = (
+        sa.update(crm_objects)
+        .where(
+            o.portal_id == sa.bindparam("b_portal"),
+            o.object_type == sa.bindparam("b_type"),
+            o.id == sa.bindparam("b_id"),
+        )
+        .values(
+            properties=sa.bindparam("properties"),
+            versions=sa.bindparam("versions"),
+            email_key=sa.bindparam("email_key"),
+            updated_at=sa.bindparam("updated_at"),
+        )
+    )
+    conn.execute(statement, list(rows))
+
+
+def upsert_links(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    statement = insert_for(conn, sync_objects)
+    statement = statement.on_conflict_do_update(
+        index_elements=[c.name for c in sync_objects.primary_key],
+        set_={
+            name: statement.excluded[name]
+            for name in ("hubspot_id", "last_changed_at", "last_processed_at", "deleted_at")
+        },
+    )
+    conn.execute(statement, list(rows))
+
+
+def touch_links(
+    conn: Connection, scope: Scope, object_type: str, external_ids: Sequence[str], at: int
+) -> None:
+    s = sync_objects.c
+    for chunk in chunks(external_ids):
+        conn.execute(
+            sa.update(sync_objects)
+            .where(
+                s.portal_id == scope.portal_id,
+                s.source_app_id == scope.source_app_id,
+                s.store_id == scope.store_id,
+                s.object_type == object_type,
+                s.external_id.in_(chunk),
+            )
+            .values(last_processed_at=at)
+        )
+
+
+def upsert_errors(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    statement = insert_for(conn, sync_errors)
+    statement = statement.on_conflict_do_update(
+        index_elements=[c.name for c in sync_errors.primary_key],
+        set_={
+            name: statement.excluded[name]
+            for name in ("type", "details", "changed_at", "errored_at", "status")
+        },
+    )
+    conn.execute(statement, list(rows))
+
+
+def resolve_errors(
+    conn: Connection, scope: Scope, object_type: str, external_ids: Sequence[str]
+) -> None:
+    e = sync_errors.c
+    for chunk in chunks(external_ids):
+        conn.execute(
+            sa.update(sync_errors)
+            .where(
+                e.portal_id == scope.portal_id,
+                e.source_app_id == scope.source_app_id,
+                e.store_id == scope.store_id,
+                e.object_type == object_type,
+                e.external_id.in_(chunk),
+                e.status == "OPEN",
+            )
+            .values(status="RESOLVED")
+        )
+
+
+def link_states(
+    conn: Connection, scope: Scope, object_type: str, external_ids: Iterable[str]
+) -> list[Row]:
+    """Link, its error and whether it is tombstoned, for deriving association status."""
+    s, e = sync_objects.c, sync_errors.c
+    rows: list[Row] = []
+    for chunk in chunks(external_ids):
+        query = (
+            sa.select(
+                s.external_id,
+                s.hubspot_id,
+                s.last_changed_at,
+                s.deleted_at,
+                e.type,
+                e.details,
+                e.status,
+                e.changed_at,
+            )
+            .select_from(
+                sync_objects.outerjoin(
+                    sync_errors,
+                    sa.and_(
+                        e.portal_id == s.portal_id,
+                        e.source_app_id == s.source_app_id,
+                        e.store_id == s.store_id,
+                        e.object_type == s.object_type,
+                        e.external_id == s.external_id,
+                    ),
+                )
+            )
+            .where(
+                s.portal_id == scope.portal_id,
+                s.source_app_id == scope.source_app_id,
+                s.store_id == scope.store_id,
+                s.object_type == object_type,
+                s.external_id.in_(chunk),
+            )
+        )
+        rows.extend(conn.execute(query))
+    return rows

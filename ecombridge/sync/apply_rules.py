@@ -1,0 +1,59 @@
+"""What a batch is checked against, resolved once per batch: portal, settings, mappings, the
+property registry and the ecommerce pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from ecombridge.sync import apply_repository as repo
+from ecombridge.sync.apply_values import Error, Field, compile_fields
+from ecombridge.sync.messages import BatchContext
+
+
+@dataclass(frozen=True)
+class BatchRules:
+    # Set when no message of the batch can be processed (inactive portal, settings missing or off).
+    batch_error: Error | None = None
+    fields: dict[str, Field] = field(default_factory=dict)
+    stage_ids: frozenset[str] = frozenset()
+    pipeline_id: str | None = None
+
+
+def _mappings_for(mappings: Any, object_type: str) -> list[dict[str, Any]]:
+    """Mappings are stored as {TYPE: [mapping, ...]}; {TYPE: {"properties": [...]}} works too."""
+    if not isinstance(mappings, dict):
+        return []
+    entry = mappings.get(object_type)
+    if isinstance(entry, dict):
+        entry = entry.get("properties")
+    return [m for m in entry or () if isinstance(m, dict)]
+
+
+def load_rules(conn: Connection, ctx: BatchContext) -> BatchRules:
+    if not repo.portal_active(conn, ctx.portal_id):
+        return BatchRules(("INACTIVE_PORTAL", f"Portal {ctx.portal_id} is not active"))
+    if ctx.source_app_id > 0:
+        settings = repo.settings_row(conn, 0, ctx.source_app_id)
+        owner = f"app {ctx.source_app_id}"
+    else:
+        settings = repo.settings_row(conn, ctx.portal_id, 0)
+        owner = f"portal {ctx.portal_id}"
+    if settings is None:
+        return BatchRules(("NO_SYNC_SETTINGS", f"No ecommerce sync settings exist for {owner}"))
+    if not settings.enabled:
+        return BatchRules(
+            ("SETTINGS_NOT_ENABLED", f"Ecommerce sync settings of {owner} are not enabled")
+        )
+    registry = repo.property_registry(conn, ctx.portal_id, ctx.object_type)
+    fields = compile_fields(
+        ctx.object_type, _mappings_for(settings.mappings, ctx.object_type), registry
+    )
+    if ctx.object_type != "DEAL":
+        return BatchRules(fields=fields)
+    pipeline = repo.ecommerce_pipeline(conn, ctx.portal_id)
+    if pipeline is None:
+        return BatchRules(fields=fields)
+    return BatchRules(fields=fields, pipeline_id=pipeline[0], stage_ids=pipeline[1])

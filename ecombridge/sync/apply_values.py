@@ -1,0 +1,279 @@
+"""Turning one message's external properties into CRM values, or into the error HubSpot reported.
+
+Everything here is pure: ``compile_fields`` runs once per batch, ``check_upsert`` once per message
+and only looks at the properties the message carries.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from ecombridge.sync.messages import Message
+
+# v1 associations travel as mapped pseudo-properties; they become associations, never properties.
+ASSOC_PROPERTIES = {
+    "DEAL": {"hs_assoc__contact_ids": "CONTACT"},
+    "LINE_ITEM": {"hs_assoc__deal_id": "DEAL", "hs_assoc__product_id": "PRODUCT"},
+}
+# The v1 property name each association pair is reported under (also for v2 associations).
+ASSOC_PROPERTY_NAMES = {
+    (from_type, to_type): name
+    for from_type, names in ASSOC_PROPERTIES.items()
+    for name, to_type in names.items()
+}
+ALLOWED_ASSOCIATIONS = {"DEAL": ("CONTACT",), "LINE_ITEM": ("DEAL", "PRODUCT")}
+
+# Epoch values below this are taken as seconds (10^11 ms is March 1973; 10^11 s is year 5138).
+SECONDS_CUTOFF = 100_000_000_000
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+Error = tuple[str, str]  # (type, details)
+
+
+class InvalidValue(Exception):
+    def __init__(self, error_type: str, details: str):
+        super().__init__(details)
+        self.error = (error_type, details)
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """How one mapped external property is applied."""
+
+    hubspot_name: str
+    kind: str  # NUMBER, DATETIME, STRING, BOOL, ENUM, ASSOC, MISSING, BAD_ASSOC
+    options: frozenset[str] = frozenset()
+    assoc_type: str = ""
+
+
+@dataclass(slots=True)
+class Checked:
+    """A message after validation: either an error or the values it sets."""
+
+    message: Message
+    error: Error | None = None
+    properties: dict[str, Any] = field(default_factory=dict)  # hubspot name -> value (None clears)
+    associations: dict[str, list[str]] = field(default_factory=dict)  # to type -> external ids
+    email: str | None = None
+
+
+def compile_fields(
+    object_type: str,
+    mappings: list[dict[str, Any]],
+    registry: dict[str, tuple[str, frozenset[str]]],
+) -> dict[str, Field]:
+    """External property name -> Field, from the settings' mappings and the property registry."""
+    fields: dict[str, Field] = {}
+    for mapping in mappings:
+        external = mapping.get("externalPropertyName")
+        hubspot = mapping.get("hubspotPropertyName")
+        if not isinstance(external, str) or not isinstance(hubspot, str):
+            continue
+        fields[external] = _field(object_type, hubspot, mapping.get("dataType"), registry)
+    return fields
+
+
+def _field(
+    object_type: str,
+    hubspot: str,
+    data_type: Any,
+    registry: dict[str, tuple[str, frozenset[str]]],
+) -> Field:
+    if hubspot.startswith("hs_assoc__"):
+        target = ASSOC_PROPERTIES.get(object_type, {}).get(hubspot)
+        return Field(hubspot, "ASSOC", assoc_type=target) if target else Field(hubspot, "BAD_ASSOC")
+    known = registry.get(hubspot)
+    if known is None:
+        return Field(hubspot, "MISSING")
+    prop_type, options = known
+    if data_type in ("NUMBER", "DATETIME"):
+        return Field(hubspot, str(data_type))
+    # STRING / AVATAR_IMAGE / no dataType: the target property's type still validates the value.
+    kind = {
+        "number": "NUMBER",
+        "datetime": "DATETIME",
+        "date": "DATETIME",
+        "bool": "BOOL",
+        "enumeration": "ENUM",
+    }.get(prop_type, "STRING")
+    return Field(hubspot, kind, options if kind == "ENUM" else frozenset())
+
+
+def check_upsert(
+    message: Message,
+    object_type: str,
+    fields: dict[str, Field],
+    stage_ids: frozenset[str],
+) -> Checked:
+    checked = Checked(message)
+    carried = [(fields.get(name), value) for name, value in message.properties.items()]
+    mapped = [(f, v) for f, v in carried if f is not None]
+    if message.properties and not mapped:
+        checked.error = (
+            "NO_MAPPINGS_DEFINED",
+            f"None of the properties {sorted(message.properties)} are mapped for {object_type} "
+            "in the sync settings.",
+        )
+        return checked
+    missing = sorted({f.hubspot_name for f, _ in mapped if f.kind == "MISSING"})
+    if missing:
+        checked.error = (
+            "NO_PROPERTIES_DEFINED",
+            f"Mapped properties do not exist for {object_type}: {', '.join(missing)}",
+        )
+        return checked
+    try:
+        for f, value in mapped:
+            _apply_value(checked, object_type, f, value, stage_ids)
+        checked.associations = _merge_associations(object_type, message, checked.associations)
+    except InvalidValue as invalid:
+        checked.error = invalid.error
+        return checked
+    if object_type == "CONTACT":
+        email = checked.properties.pop("email", None)
+        if email is not None and not _EMAIL.match(email):
+            checked.error = ("INVALID_EMAIL_ADDRESS", f"Email address {email} is invalid")
+        checked.email = email
+    return checked
+
+
+def _apply_value(
+    checked: Checked, object_type: str, f: Field, value: Any, stage_ids: frozenset[str]
+) -> None:
+    if f.kind == "BAD_ASSOC":
+        raise InvalidValue(
+            "INVALID_ASSOCIATION_PROPERTY",
+            f"{f.hubspot_name} is not a valid association property for {object_type}",
+        )
+    if f.kind == "ASSOC":
+        ids = [] if value is None else [p.strip() for p in _text(value).split(";")]
+        checked.associations[f.assoc_type] = [i for i in ids if i]
+        return
+    if value is None or value == "":
+        checked.properties[f.hubspot_name] = None
+        return
+    coerced = coerce(f, value)
+    if object_type == "DEAL" and f.hubspot_name == "dealstage":
+        if coerced not in stage_ids:
+            raise InvalidValue(
+                "INVALID_DEAL_STAGE",
+                f"'{coerced}' is not a stage of the Ecommerce Pipeline; "
+                f"valid stages: {', '.join(sorted(stage_ids))}",
+            )
+    elif f.kind == "ENUM" and coerced not in f.options:
+        raise InvalidValue(
+            "INVALID_ENUM_PROPERTY",
+            f"Property values were not valid: '{coerced}' is not a valid option for "
+            f"{f.hubspot_name}; valid options: {', '.join(sorted(f.options))}",
+        )
+    checked.properties[f.hubspot_name] = coerced
+
+
+def _merge_associations(
+    object_type: str, message: Message, from_properties: dict[str, list[str]]
+) -> dict[str, list[str]]:
+    """v2 ``associations`` (and v1 hs_assoc__* values): to type -> sorted distinct external ids."""
+    merged = {to_type: set(ids) for to_type, ids in from_properties.items()}
+    allowed = ALLOWED_ASSOCIATIONS.get(object_type, ())
+    for to_type, ids in message.associations.items():
+        if to_type not in allowed:
+            if not ids:
+                continue
+            raise InvalidValue(
+                "INVALID_ASSOCIATION_PROPERTY",
+                f"Invalid association {object_type} -> {to_type}; supported associations are "
+                "DEAL -> CONTACT, LINE_ITEM -> DEAL and LINE_ITEM -> PRODUCT",
+            )
+        merged.setdefault(to_type, set()).update(str(i) for i in ids if str(i))
+    return {to_type: sorted(ids) for to_type, ids in merged.items()}
+
+
+def coerce(f: Field, value: Any) -> Any:
+    if f.kind == "NUMBER":
+        return to_number(value, f.hubspot_name)
+    if f.kind == "DATETIME":
+        return to_epoch_ms(value, f.hubspot_name)
+    if f.kind == "BOOL":
+        return to_bool(value, f.hubspot_name)
+    return _text(value)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _invalid(value: Any, what: str, name: str, error_type: str = "UNKNOWN_ERROR") -> InvalidValue:
+    return InvalidValue(
+        error_type, f"Property values were not valid: '{value}' was not a valid {what} for {name}"
+    )
+
+
+def to_number(value: Any, name: str) -> int | float:
+    number: float
+    if isinstance(value, bool):
+        raise _invalid(value, "number", name)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        number = value
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            return int(text)
+        except ValueError:
+            pass
+        try:
+            number = float(text)
+        except ValueError:
+            raise _invalid(value, "number", name) from None
+    else:
+        raise _invalid(value, "number", name)
+    if not math.isfinite(number):
+        raise _invalid(value, "number", name)
+    return int(number) if number.is_integer() else number
+
+
+def to_epoch_ms(value: Any, name: str) -> int:
+    """Epoch ms from ms (int, float, numeric string), seconds (values below 10^11) or ISO-8601."""
+    try:
+        number = to_number(value, name)
+    except InvalidValue:
+        if not isinstance(value, str):
+            raise _invalid(value, "date", name, "ERROR_INVALID_DATE_PROPERTY") from None
+        return _iso_ms(value, name)
+    ms = int(number)
+    return ms * 1000 if 0 <= ms < SECONDS_CUTOFF else ms
+
+
+def _iso_ms(value: str, name: str) -> int:
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        else:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+    except ValueError:
+        raise _invalid(value, "date", name, "ERROR_INVALID_DATE_PROPERTY") from None
+    return int(moment.timestamp() * 1000)
+
+
+def to_bool(value: Any, name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = _text(value).strip().lower()
+    if text in ("true", "1", "yes"):
+        return True
+    if text in ("false", "0", "no"):
+        return False
+    raise _invalid(value, "boolean", name)
