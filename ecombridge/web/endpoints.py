@@ -8,11 +8,19 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
-from ecombridge.web.pages import auth, stores
+from ecombridge.web.pages import (
+    auth,
+    mappings,
+    objects,
+    pipeline,
+    reports,
+    stores,
+    sync_errors,
+)
 from ecombridge.web.render import not_found
 
 STATIC_DIR = (Path(__file__).parent / "static").resolve()
-PAGE_MODULES = [auth, stores]
+PAGE_MODULES = [auth, stores, mappings, sync_errors, objects, pipeline, reports]
 
 router = APIRouter(include_in_schema=False)
 

@@ -1,0 +1,113 @@
+"""CRM objects: search, one object, its associations, the sync links that file it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+
+from ecombridge.db.tables import associations, crm_objects, sync_errors, sync_objects
+
+
+def search_objects(
+    conn: Connection, portal_id: int, object_type: str, text: str, limit: int, offset: int
+) -> tuple[list[Row[Any]], int]:
+    """Objects of a type, newest first; ``text`` matches any property value (or name)."""
+    where = [
+        crm_objects.c.portal_id == portal_id,
+        crm_objects.c.object_type == object_type,
+        crm_objects.c.archived.is_(False),
+    ]
+    if text:
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append(sa.cast(crm_objects.c.properties, sa.Text).ilike(f"%{escaped}%", escape="\\"))
+    total = conn.execute(sa.select(sa.func.count()).select_from(crm_objects).where(*where))
+    query = (
+        sa.select(crm_objects.c.id, crm_objects.c.properties, crm_objects.c.updated_at)
+        .where(*where)
+        .order_by(crm_objects.c.updated_at.desc(), crm_objects.c.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(conn.execute(query)), int(total.scalar_one())
+
+
+def get_object(
+    conn: Connection, portal_id: int, object_type: str, object_id: int
+) -> Row[Any] | None:
+    query = sa.select(crm_objects).where(
+        crm_objects.c.portal_id == portal_id,
+        crm_objects.c.object_type == object_type,
+        crm_objects.c.id == object_id,
+    )
+    return conn.execute(query).first()
+
+
+def objects_by_ids(
+    conn: Connection, portal_id: int, keys: Iterable[tuple[str, int]]
+) -> dict[tuple[str, int], dict[str, Any]]:
+    """Properties of several objects at once, keyed by (type, id)."""
+    wanted = list(keys)
+    if not wanted:
+        return {}
+    query = sa.select(crm_objects.c.object_type, crm_objects.c.id, crm_objects.c.properties).where(
+        crm_objects.c.portal_id == portal_id,
+        crm_objects.c.id.in_({object_id for _, object_id in wanted}),
+    )
+    return {(row.object_type, int(row.id)): row.properties for row in conn.execute(query)}
+
+
+def associated(
+    conn: Connection, portal_id: int, object_type: str, object_id: int
+) -> list[tuple[str, int]]:
+    """(type, id) of every object linked to this one, in either direction."""
+    outgoing = sa.select(associations.c.to_type, associations.c.to_id).where(
+        associations.c.portal_id == portal_id,
+        associations.c.from_type == object_type,
+        associations.c.from_id == object_id,
+    )
+    incoming = sa.select(associations.c.from_type, associations.c.from_id).where(
+        associations.c.portal_id == portal_id,
+        associations.c.to_type == object_type,
+        associations.c.to_id == object_id,
+    )
+    rows = list(conn.execute(outgoing)) + list(conn.execute(incoming))
+    return [(row[0], int(row[1])) for row in rows]
+
+
+def sync_links(
+    conn: Connection, portal_id: int, object_type: str, object_id: int
+) -> list[Row[Any]]:
+    query = (
+        sa.select(sync_objects)
+        .where(
+            sync_objects.c.portal_id == portal_id,
+            sync_objects.c.object_type == object_type,
+            sync_objects.c.hubspot_id == object_id,
+        )
+        .order_by(sync_objects.c.source_app_id, sync_objects.c.store_id)
+    )
+    return list(conn.execute(query))
+
+
+def errors_of_links(
+    conn: Connection, portal_id: int, object_type: str, links: list[Row[Any]], limit: int = 20
+) -> list[Row[Any]]:
+    if not links:
+        return []
+    keys = [(link.source_app_id, link.store_id, link.external_id) for link in links]
+    query = (
+        sa.select(sync_errors)
+        .where(
+            sync_errors.c.portal_id == portal_id,
+            sync_errors.c.object_type == object_type,
+            sa.tuple_(
+                sync_errors.c.source_app_id, sync_errors.c.store_id, sync_errors.c.external_id
+            ).in_(keys),
+        )
+        .order_by(sync_errors.c.errored_at.desc())
+        .limit(limit)
+    )
+    return list(conn.execute(query))
