@@ -24,6 +24,7 @@ from ecombridge.errors import Conflict, NotFound, ValidationFailed
 
 # The pipeline id is a UUID of its own per portal; deriving it from the portal id makes
 # concurrent installs agree on it, so a plain insert-if-missing is race free.
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
 _PIPELINE_NAMESPACE = uuid.UUID("6f1c2a3e-0b7d-4c59-9a43-3c1e0d6f8b21")
 
 
@@ -102,13 +103,10 @@ def list_properties(conn: Connection, portal_id: int, object_type: str) -> list[
 
 
 def get_property(conn: Connection, portal_id: int, object_type: str, name: str) -> Row[Any]:
-    row = repo.get_property(conn, portal_id, object_type, name)
+    row = repo.get_property(conn, portal_id, object_type, name) if _NAME.match(name) else None
     if row is None:
         raise NotFound(f"Property {name!r} does not exist on {object_type} in this portal.")
     return row
-
-
-_NAME = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
 
 
 @dataclass(frozen=True)
@@ -180,7 +178,8 @@ def list_pipelines(
 
 
 def get_pipeline(conn: Connection, portal_id: int, pipeline_id: str) -> Pipeline:
-    found = list_pipelines(conn, portal_id, pipeline_id)
+    valid = 0 < len(pipeline_id) <= 64 and "\x00" not in pipeline_id
+    found = list_pipelines(conn, portal_id, pipeline_id) if valid else []
     if not found:
         raise NotFound(f"Pipeline {pipeline_id!r} does not exist in this portal.")
     return found[0]

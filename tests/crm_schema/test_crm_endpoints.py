@@ -189,3 +189,12 @@ def test_credentials(client: TestClient, installed_app: InstalledApp) -> None:
     denied = client.get(f"{PROPS}/contacts?hapikey={installed_app.developer_api_key}")
     assert denied.status_code == 403
     assert_hubspot_error(denied.json(), "INVALID_AUTHENTICATION")
+
+
+def test_odd_path_values_are_404_not_a_database_error(
+    client: TestClient, installed: Portal
+) -> None:
+    for path in ("/crm/v3/properties/deals/a%00b", "/crm/v3/pipelines/deals/a%00b"):
+        response = client.get(f"{path}?hapikey={installed.api_key}")
+        assert response.status_code == 404
+        assert_hubspot_error(response.json(), "OBJECT_NOT_FOUND")

@@ -231,3 +231,24 @@ def test_not_json_is_400(client: TestClient, portal: Portal) -> None:
 def test_trailing_slash_and_leading_ampersand(client: TestClient, portal: Portal) -> None:
     assert client.put(f"{URL}/?&hapikey={portal.api_key}", json=STORE).status_code == 200
     assert client.get(f"{URL}/shop-1/?&hapikey={portal.api_key}").json() == STORE
+
+
+def test_nul_characters_are_400_not_a_database_error(client: TestClient, portal: Portal) -> None:
+    response = client.put(
+        f"{URL}?hapikey={portal.api_key}", json={"id": "shop", "label": "Bad\u0000label"}
+    )
+    assert response.status_code == 400
+    assert_hubspot_error(response.json(), "VALIDATION_ERROR")
+    for path in (f"{URL}/a%00b", f"{URL}/{'x' * 300}"):
+        assert client.get(f"{path}?hapikey={portal.api_key}").status_code == 404
+        assert client.delete(f"{path}?hapikey={portal.api_key}").status_code == 404
+
+
+def test_deeply_nested_body_is_400(client: TestClient, portal: Portal) -> None:
+    body = b"[" * 100_000 + b"]" * 100_000
+    response = client.put(
+        f"{URL}?hapikey={portal.api_key}",
+        content=body,
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 400

@@ -298,3 +298,13 @@ def test_bad_show_provided_flag_is_400(client: TestClient, portal: Portal) -> No
     response = client.get(f"{URL}?showProvidedMappings=maybe&hapikey={portal.api_key}")
     assert response.status_code == 400
     assert "showProvidedMappings" in response.json()["message"]
+
+
+def test_nul_characters_are_400(client: TestClient, portal: Portal) -> None:
+    body = settings_body()
+    body["mappings"]["DEAL"]["properties"] = [
+        {"externalPropertyName": "a\u0000b", "hubspotPropertyName": "dealname"}
+    ]
+    response = client.put(f"{URL}?hapikey={portal.api_key}", json=body)
+    assert response.status_code == 400
+    assert_hubspot_error(response.json(), "VALIDATION_ERROR")
