@@ -25,6 +25,7 @@ ROUTER_MODULES = [
     "ecombridge.oauth.endpoints",
     "ecombridge.observability.endpoints",
     "ecombridge.sync_status.endpoints",
+    "ecombridge.crm.endpoints",
     "ecombridge.web.endpoints",
 ]
 

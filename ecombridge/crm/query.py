@@ -1,0 +1,147 @@
+"""A CRM search, checked and typed: which properties, which operators, which values.
+
+Property kinds decide how values compare: ``number`` and ``datetime`` (epoch ms) numerically,
+``bool`` as booleans, ``text`` case-insensitively. The system properties map to columns.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from ecombridge.errors import ValidationFailed
+
+OPERATORS = (
+    "EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN", "NOT_IN",
+    "HAS_PROPERTY", "NOT_HAS_PROPERTY", "CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN",
+)  # fmt: skip
+VALUELESS = ("HAS_PROPERTY", "NOT_HAS_PROPERTY")
+LISTS = ("IN", "NOT_IN")
+TEXT_ONLY = ("CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN")
+# Registry types -> how values compare.
+KINDS = {"number": "number", "datetime": "datetime", "date": "datetime", "bool": "bool"}
+_NAME = re.compile(r"^[A-Za-z0-9_]{1,100}$")
+
+
+@dataclass(frozen=True)
+class PropertyRef:
+    name: str
+    kind: str  # text | number | datetime | bool
+    # Where the value lives: "properties" (the JSON document), "id", "created", "updated".
+    source: str = "properties"
+
+
+@dataclass(frozen=True)
+class Condition:
+    prop: PropertyRef
+    operator: str
+    values: tuple[Any, ...] = ()  # typed: float for number/datetime, bool, lower-cased str
+
+
+@dataclass(frozen=True)
+class Sort:
+    prop: PropertyRef
+    descending: bool
+
+
+@dataclass(frozen=True)
+class Search:
+    portal_id: int
+    object_type: str
+    groups: tuple[tuple[Condition, ...], ...]  # OR of ANDs
+    text_query: str | None
+    searchable: tuple[PropertyRef, ...]
+    sorts: tuple[Sort, ...]
+    offset: int
+    limit: int
+
+
+def resolve_property(
+    name: str, object_type: str, registry: dict[str, str], where: str
+) -> PropertyRef:
+    """A property a filter or sort names; unknown names are a 400 naming them."""
+    if name == "hs_object_id":
+        return PropertyRef(name, "number", "id")
+    if name == "createdate":
+        return PropertyRef(name, "datetime", "created")
+    if name in ("lastmodifieddate", "hs_lastmodifieddate"):
+        return PropertyRef(name, "datetime", "updated")
+    if not _NAME.match(name) or name not in registry:
+        raise ValidationFailed(
+            f"{where}: property {name!r} does not exist on {object_type.lower()}s.",
+            errors=[{"message": f"Unknown property {name!r}", "in": where}],
+        )
+    return PropertyRef(name, KINDS.get(registry[name], "text"))
+
+
+def typed_value(prop: PropertyRef, raw: Any, where: str) -> Any:
+    """A filter value converted to how ``prop`` compares."""
+    if raw is None:
+        raise ValidationFailed(f"{where}: a value is required for {prop.name}.")
+    if prop.kind == "number":
+        return _number(raw, prop, where)
+    if prop.kind == "datetime":
+        return _epoch_ms(raw, prop, where)
+    if prop.kind == "bool":
+        text = str(raw).strip().lower()
+        if text not in ("true", "false"):
+            raise ValidationFailed(f"{where}: {prop.name} is a bool; use true or false.")
+        return text == "true"
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    return str(raw).lower()
+
+
+def condition(prop: PropertyRef, operator: str, raw: dict[str, Any], where: str) -> Condition:
+    if operator not in OPERATORS:
+        raise ValidationFailed(
+            f"{where}.operator {operator!r} is not valid; allowed: {', '.join(OPERATORS)}."
+        )
+    if operator in VALUELESS:
+        return Condition(prop, operator)
+    if operator in TEXT_ONLY:
+        if raw.get("value") is None:
+            raise ValidationFailed(f"{where}: a value is required for {operator}.")
+        return Condition(prop, operator, (str(raw["value"]).lower(),))
+    if operator in LISTS:
+        values = raw.get("values")
+        if not isinstance(values, list) or not values:
+            raise ValidationFailed(f"{where}.values: {operator} needs a non-empty list.")
+        return Condition(prop, operator, tuple(typed_value(prop, v, where) for v in values))
+    low = typed_value(prop, raw.get("value"), where)
+    if operator == "BETWEEN":
+        return Condition(prop, operator, (low, typed_value(prop, raw.get("highValue"), where)))
+    return Condition(prop, operator, (low,))
+
+
+def _number(raw: Any, prop: PropertyRef, where: str) -> float:
+    try:
+        if isinstance(raw, bool):
+            raise ValueError
+        return float(raw)
+    except (TypeError, ValueError):
+        raise ValidationFailed(f"{where}: {prop.name} is a number; got {raw!r}.") from None
+
+
+def _epoch_ms(raw: Any, prop: PropertyRef, where: str) -> float:
+    """Epoch milliseconds, or an ISO-8601 date or date-time (UTC when no offset is given)."""
+    text = str(raw).strip()
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        else:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+    except ValueError:
+        raise ValidationFailed(
+            f"{where}: {prop.name} is a date-time; use epoch milliseconds or ISO-8601, got {raw!r}."
+        ) from None
+    return float(int(moment.timestamp() * 1000))

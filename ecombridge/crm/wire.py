@@ -1,0 +1,74 @@
+"""CRM objects as HubSpot's v3 API shows them: every property value a string, ISO-8601 times."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.engine import Row
+
+from ecombridge.crm import catalog
+
+
+def iso_ms(ms: int) -> str:
+    """2024-01-02T03:04:05.678Z"""
+    moment = datetime.fromtimestamp(ms // 1000, UTC)
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{ms % 1000:03d}Z"
+
+
+def wire_value(value: Any, prop_type: str | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        if prop_type == "datetime":
+            return iso_ms(int(value))
+        if prop_type == "date":
+            return iso_ms(int(value))[:10]
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
+    if isinstance(value, str):
+        return value
+    return json.dumps(value)
+
+
+def crm_object(
+    row: Row[Any],
+    names: list[str] | None,
+    registry: dict[str, str],
+    associations: dict[str, list[dict[str, str]]] | None = None,
+) -> dict[str, Any]:
+    """The v3 object; ``names`` are the requested properties (None: the type's defaults).
+    Requested properties the portal defines but the object lacks are null; unknown ones are
+    left out, as HubSpot does."""
+    object_type = row.object_type
+    stored: dict[str, Any] = row.properties or {}
+    properties: dict[str, str | None] = {}
+    for name in names if names is not None else catalog.DEFAULT_PROPERTIES[object_type]:
+        if name in stored:
+            properties[name] = wire_value(stored[name], registry.get(name))
+        elif name in registry:
+            properties[name] = None
+    created = stored.get("createdate")
+    properties["createdate"] = wire_value(created, "datetime") or iso_ms(row.created_at)
+    properties[catalog.last_modified_name(object_type)] = iso_ms(row.updated_at)
+    properties["hs_object_id"] = str(row.id)
+    body: dict[str, Any] = {
+        "id": str(row.id),
+        "properties": properties,
+        "createdAt": iso_ms(row.created_at),
+        "updatedAt": iso_ms(row.updated_at),
+        "archived": bool(row.archived),
+    }
+    if row.archived:
+        body["archivedAt"] = iso_ms(row.updated_at)
+    if associations:
+        body["associations"] = {
+            plural: {"results": results} for plural, results in associations.items() if results
+        }
+        if not body["associations"]:
+            del body["associations"]
+    return body
