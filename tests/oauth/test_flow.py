@@ -9,9 +9,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ecombridge.db.engine import Database
+from ecombridge.tenancy import repository as tenancy_repo
 from ecombridge.tenancy import service as tenancy
+from ecombridge.tenancy.secrets import digest
 from tests.api.test_wire import assert_hubspot_error
-from tests.support.factories import Portal
+from tests.support.factories import Portal, make_installed_app, make_private_app_token
 
 REDIRECT = "https://shop.example/oauth/callback?shop=1"
 
@@ -273,10 +275,52 @@ def test_e_commerce_scope_is_accepted(client: TestClient, oauth_app: App) -> Non
 def test_expired_code_is_refused(
     client: TestClient, db: Database, oauth_app: App, portal: Portal
 ) -> None:
-    from ecombridge.tenancy import repository as tenancy_repo
-    from ecombridge.tenancy.secrets import digest
 
     code = obtain_code(client, oauth_app, portal)
     with db.write() as conn:
         tenancy_repo.set_credential_expiry(conn, digest(code), 1)
     assert_oauth_error(exchange(client, oauth_app, code), "BAD_AUTH_CODE")
+
+
+def test_refresh_is_refused_for_other_apps_and_bad_secrets(
+    client: TestClient, db: Database, portal: Portal
+) -> None:
+
+    first = make_installed_app(db, portal.id, "First")
+    second = make_installed_app(db, portal.id, "Second")
+
+    def refresh(client_id: str, secret: str, token: str) -> dict[str, object]:
+        form = {
+            "grant_type": "refresh_token",
+            "client_id": client_id,
+            "client_secret": secret,
+            "refresh_token": token,
+        }
+        response = client.post("/oauth/v1/token", data=form)
+        return {"status_code": response.status_code, **response.json()}
+
+    other = refresh(second.client_id, second.client_secret, first.refresh_token)
+    assert_oauth_error(other, "BAD_REFRESH_TOKEN")
+    assert_oauth_error(refresh(first.client_id, "x", first.refresh_token), "BAD_CLIENT_SECRET")
+    assert_oauth_error(refresh(first.client_id, first.client_secret, ""), "BAD_REFRESH_TOKEN")
+    # An access token is not a refresh token.
+    wrong_kind = refresh(first.client_id, first.client_secret, first.access_token)
+    assert_oauth_error(wrong_kind, "BAD_REFRESH_TOKEN")
+    assert refresh(first.client_id, first.client_secret, first.refresh_token)["status_code"] == 200
+
+
+def test_token_metadata_is_404_for_expired_and_other_kinds(
+    client: TestClient, db: Database, portal: Portal
+) -> None:
+
+    installed = make_installed_app(db, portal.id)
+    with db.write() as conn:
+        tenancy_repo.set_credential_expiry(conn, digest(installed.access_token), 1)
+    expired = client.get(f"/oauth/v1/access-tokens/{installed.access_token}")
+    assert expired.status_code == 404
+    assert_hubspot_error(expired.json(), "OBJECT_NOT_FOUND")
+    private = make_private_app_token(db, portal.id)
+    assert client.get(f"/oauth/v1/access-tokens/{private}").status_code == 404
+    assert client.get(f"/oauth/v1/refresh-tokens/{installed.access_token}").status_code == 404
+    assert client.get(f"/oauth/v1/access-tokens/{portal.api_key}").status_code == 404
+    assert client.delete(f"/oauth/v1/refresh-tokens/{installed.access_token}").status_code == 404
