@@ -333,9 +333,10 @@ class AsyncClient(BaseClient):
         return await self._run(ops.start_import(store_id))
 
     async def import_progress(
-        self, import_started_at: int, store_id: str = "default"
+        self, store_id: str = "default", import_started_at: int | None = None
     ) -> ImportProgress:
-        return await self._run(ops.import_progress(import_started_at, store_id))
+        """Progress of one import (or of the store's latest): counts per object type."""
+        return await self._run(ops.import_progress(store_id, import_started_at))
 
     async def import_page(
         self,

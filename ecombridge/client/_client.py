@@ -328,8 +328,11 @@ class Client(BaseClient):
         """Ask the bridge to start an import: it calls the app's webhook for counts."""
         return self._run(ops.start_import(store_id))
 
-    def import_progress(self, import_started_at: int, store_id: str = "default") -> ImportProgress:
-        return self._run(ops.import_progress(import_started_at, store_id))
+    def import_progress(
+        self, store_id: str = "default", import_started_at: int | None = None
+    ) -> ImportProgress:
+        """Progress of one import (or of the store's latest): counts per object type."""
+        return self._run(ops.import_progress(store_id, import_started_at))
 
     def import_page(
         self,

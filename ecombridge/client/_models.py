@@ -347,23 +347,25 @@ class InstallStatus:
 
 @dataclass
 class ImportProgress:
-    """Where an import stands: per object type, counts announced / received / applied."""
+    """Where an import stands: its state and, per object type, the counts announced by the
+    webhook answer, received in pages and applied (keys as on the wire)."""
 
     import_started_at: int
     store_id: str | None
     state: str
     object_types: dict[str, dict[str, Any]] = field(default_factory=dict)
+    totals: dict[str, int] = field(default_factory=dict)
+    failure_reason: str | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_wire(cls, wire: dict[str, Any]) -> ImportProgress:
-        types = wire.get("objectTypes") or wire.get("types") or {}
-        if isinstance(types, list):
-            types = {str(t.get("objectType")): t for t in types}
         return cls(
             int(wire.get("importStartedAt") or 0),
             wire.get("storeId"),
             str(wire.get("state", "")),
-            dict(types),
+            dict(wire.get("objectTypes") or {}),
+            {k: int(v or 0) for k, v in (wire.get("totals") or {}).items()},
+            wire.get("failureReason"),
             wire,
         )

@@ -266,13 +266,17 @@ def v1_object_sync_error(
 
 
 def start_import(store_id: str) -> Operation[ImportProgress]:
-    call = Call("POST", paths.v2("imports"), Auth.TOKEN, json={"storeId": store_id})
+    # Starting twice would start two imports: not retried.
+    call = Call("POST", paths.v2("imports", "start"), Auth.TOKEN, json={"storeId": store_id})
     return Operation(call, lambda r: ImportProgress.from_wire(r.json()))
 
 
-def import_progress(import_started_at: int, store_id: str) -> Operation[ImportProgress]:
-    path = paths.v2("imports", import_started_at)
-    call = Call("GET", path, Auth.TOKEN, {"storeId": store_id})
+def import_progress(store_id: str, import_started_at: int | None) -> Operation[ImportProgress]:
+    """One import's progress, or the store's latest import when no start time is given."""
+    parts: tuple[object, ...] = ("imports", store_id)
+    if import_started_at is not None:
+        parts = (*parts, import_started_at)
+    call = Call("GET", paths.v2(*parts), Auth.TOKEN)
     return Operation(call, lambda r: ImportProgress.from_wire(r.json()))
 
 
