@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from ecombridge.db.engine import Database
 from tests.api.test_wire import assert_hubspot_error
-from tests.support.factories import InstalledApp, Portal
+from tests.support.factories import InstalledApp, Portal, make_private_app_token
 
 PROPS = "/crm/v3/properties"
 
@@ -198,3 +199,13 @@ def test_odd_path_values_are_404_not_a_database_error(
         response = client.get(f"{path}?hapikey={installed.api_key}")
         assert response.status_code == 404
         assert_hubspot_error(response.json(), "OBJECT_NOT_FOUND")
+
+
+def test_private_app_token_reads_and_creates(
+    client: TestClient, db: Database, installed: Portal
+) -> None:
+    bearer = {"Authorization": f"Bearer {make_private_app_token(db, installed.id)}"}
+    assert client.get("/crm-pipelines/v1/pipelines/deals", headers=bearer).status_code == 200
+    body = {"name": "from_token", "label": "From token", "type": "string"}
+    assert client.post(f"{PROPS}/products", json=body, headers=bearer).status_code == 201
+    assert client.get(f"{PROPS}/products/from_token?hapikey={installed.api_key}").status_code == 200

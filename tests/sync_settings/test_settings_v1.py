@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from ecombridge.db.engine import Database
 from tests.api.test_wire import assert_hubspot_error
-from tests.support.factories import InstalledApp, Portal
+from tests.support.factories import InstalledApp, Portal, make_private_app_token
 
 URL = "/extensions/ecomm/v1/settings"
 IMPORT_URL = "/extensions/ecomm/v1/import-settings"
@@ -198,3 +199,22 @@ def test_import_settings_bad_body_is_400(client: TestClient, installed_app: Inst
         response = client.put(f"{IMPORT_URL}?{query}", json=body)
         assert response.status_code == 400
         assert_hubspot_error(response.json(), "VALIDATION_ERROR")
+
+
+def test_v1_credential_kinds(
+    client: TestClient, db: Database, portal: Portal, installed_app: InstalledApp
+) -> None:
+    token = make_private_app_token(db, portal.id)
+    put = client.put(URL, json=v1_body(), headers={"Authorization": f"Bearer {token}"})
+    assert put.status_code == 200
+    assert client.get(f"{URL}?hapikey={portal.api_key}").json() == v1_body()
+    bearer = {"Authorization": f"Bearer {installed_app.access_token}"}
+    for response in (
+        client.get(URL, headers=bearer),
+        client.put(URL, json=v1_body(), headers=bearer),
+        client.delete(URL, headers=bearer),
+        client.get(f"{IMPORT_URL}?appId={installed_app.app_id}", headers=bearer),
+    ):
+        assert response.status_code == 403
+        assert_hubspot_error(response.json(), "INVALID_AUTHENTICATION")
+    assert client.delete(URL).status_code == 401
