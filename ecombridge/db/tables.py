@@ -167,6 +167,20 @@ crm_properties = sa.Table(
     sa.Column("updated_at", Millis, nullable=False),
 )
 
+# Property groups (legacy properties API); a property's group_name refers to one by name.
+crm_property_groups = sa.Table(
+    "crm_property_groups",
+    metadata,
+    sa.Column("portal_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("object_type", ObjectType, primary_key=True),
+    sa.Column("name", sa.String(100), primary_key=True),
+    sa.Column("label", sa.String(200), nullable=False),
+    sa.Column("display_order", sa.Integer, nullable=False),
+    sa.Column("hubspot_defined", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", Millis, nullable=False),
+    sa.Column("updated_at", Millis, nullable=False),
+)
+
 pipelines = sa.Table(
     "pipelines",
     metadata,

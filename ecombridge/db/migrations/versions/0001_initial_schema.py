@@ -83,6 +83,20 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("portal_id", "object_type", "name", name=op.f("pk_crm_properties")),
     )
     op.create_table(
+        "crm_property_groups",
+        sa.Column("portal_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("object_type", sa.String(length=16), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("label", sa.String(length=200), nullable=False),
+        sa.Column("display_order", sa.Integer(), nullable=False),
+        sa.Column("hubspot_defined", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.Column("created_at", sa.BigInteger(), nullable=False),
+        sa.Column("updated_at", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "portal_id", "object_type", "name", name=op.f("pk_crm_property_groups")
+        ),
+    )
+    op.create_table(
         "developers",
         sa.Column("id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
@@ -432,6 +446,7 @@ def downgrade() -> None:
     op.drop_table("imports")
     op.drop_table("id_sequences")
     op.drop_table("developers")
+    op.drop_table("crm_property_groups")
     op.drop_table("crm_properties")
     with op.batch_alter_table("crm_objects", schema=None) as batch_op:
         batch_op.drop_index("ix_crm_objects_updated")
