@@ -25,6 +25,15 @@ templates = Environment(
 )
 DAILY_USAGE_LIMIT = 1_000_000
 OptionalForm = Annotated[str | None, Form()]
+# The pages load nothing from anywhere, may not be framed (no clickjacking of the consent) and
+# are not cached.
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+    "frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
 
 
 def _wants_html(request: Request) -> bool:
@@ -35,7 +44,7 @@ def _bad_authorize_request(request: Request, exc: ValidationFailed) -> Response:
     """Nothing is redirected to an unchecked redirect_uri: the error is shown here instead."""
     if _wants_html(request):
         page = templates.get_template("error.html").render(message=exc.message)
-        return HTMLResponse(page, status_code=400)
+        return HTMLResponse(page, status_code=400, headers=PAGE_HEADERS)
     return JSONResponse(
         error_body(exc.message, exc.category, correlation_id(request)), status_code=400
     )
@@ -43,7 +52,7 @@ def _bad_authorize_request(request: Request, exc: ValidationFailed) -> Response:
 
 def _consent_page(consent: service.ConsentRequest, error: str | None, status: int) -> Response:
     page = templates.get_template("consent.html").render(consent=consent, error=error)
-    return HTMLResponse(page, status_code=status)
+    return HTMLResponse(page, status_code=status, headers=PAGE_HEADERS)
 
 
 def _redirect(uri: str, params: dict[str, str | None]) -> RedirectResponse:

@@ -92,6 +92,9 @@ def test_consent_page_names_the_app_and_scopes(client: TestClient, oauth_app: Ap
     assert "integration-sync" in page and "<code>oauth</code>" in page
     assert 'name="portal_key"' in page and 'action="/oauth/authorize"' in page
     assert "http://" not in page.replace(REDIRECT, "").replace("https://", "")  # no assets
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert response.headers["cache-control"] == "no-store"
 
 
 def test_full_flow_code_tokens_refresh_metadata_revoke(
