@@ -40,6 +40,8 @@ class Handler:
     kind: str
     run: Callable[..., None]
     in_transaction: bool
+    # fn(conn, jobs): runs a group of consecutive jobs of the kind at once (in-transaction only).
+    run_group: Callable[..., None] | None = None
 
 
 HANDLERS: dict[str, Handler] = {}
@@ -48,6 +50,19 @@ HANDLERS: dict[str, Handler] = {}
 def register(kind: str, *, in_transaction: bool = True) -> Callable[[F], F]:
     def decorate(fn: F) -> F:
         HANDLERS[kind] = Handler(kind, fn, in_transaction)
+        return fn
+
+    return decorate
+
+
+def register_group(kind: str) -> Callable[[F], F]:
+    """``fn(conn, jobs)`` runs a group of claimed jobs of ``kind`` together in their
+    transaction (e.g. one apply for consecutive batches of one store); the kind must already
+    have its ``@register`` handler, used for single jobs."""
+
+    def decorate(fn: F) -> F:
+        single = HANDLERS[kind]
+        HANDLERS[kind] = Handler(kind, single.run, single.in_transaction, fn)
         return fn
 
     return decorate

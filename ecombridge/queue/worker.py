@@ -1,6 +1,7 @@
 """A worker: claims jobs under a lease and runs their handlers, one transaction per group.
 
-Jobs are claimed several at a time (``claim_size``) so a deep queue costs one claim per group,
+Jobs are claimed several at a time (``claim_size``) so a deep queue costs one claim per group
+(on SQLite, as many as fit a small time budget, since the intake waits for the single writer),
 and consecutive jobs of the same in-transaction kind are run in one write transaction that also
 marks them DONE: one commit (one fsync on SQLite) for the group. If anything in a group fails, the
 group is rolled back and its jobs are run one by one, so one bad job never fails its neighbours.
@@ -35,7 +36,10 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class WorkerOptions:
-    claim_size: int = 16  # jobs leased per claim; a SYNC_BATCH holds up to 200 messages
+    claim_size: int = 16  # most jobs leased per claim; a SYNC_BATCH holds up to 200 messages
+    # SQLite has one writer: the intake's tiny transactions wait for the worker's, so a group is
+    # sized to take about this long (measured), keeping accept latency low under load.
+    sqlite_group_budget_s: float = 0.015
     lease_ms: int = service.DEFAULT_LEASE_MS
     poll_interval_s: float = 0.05  # idle polling, when no in-process wake-up arrives
     reap_interval_s: float = 5.0
@@ -49,6 +53,7 @@ class Worker:
         self.name = name or f"worker-{id(self):x}"
         self.stopping = threading.Event()
         self._wakeup = wakeup_event(db)
+        self._seconds_per_job: float | None = None
         load_handlers()
 
     # -- the loop ------------------------------------------------------------------------------
@@ -90,10 +95,22 @@ class Worker:
         """Claim one group of runnable jobs and run them; returns how many were claimed."""
         with self.db.write() as conn:
             claimed = service.claim(
-                conn, limit=self.options.claim_size, lease_ms=self.options.lease_ms, now=now
+                conn, limit=self._claim_size(), lease_ms=self.options.lease_ms, now=now
             )
+        started = time.perf_counter()
         self.process(claimed)
+        if claimed:
+            per_job = (time.perf_counter() - started) / len(claimed)
+            previous = self._seconds_per_job
+            self._seconds_per_job = per_job if previous is None else 0.7 * previous + 0.3 * per_job
         return len(claimed)
+
+    def _claim_size(self) -> int:
+        limit = self.options.claim_size
+        if not self.db.is_sqlite or self._seconds_per_job is None:
+            return limit
+        fitting = int(self.options.sqlite_group_budget_s / max(self._seconds_per_job, 1e-6))
+        return max(1, min(limit, fitting))
 
     def drain(self, *, now: int | None = None) -> int:
         """Run jobs until none is runnable (at ``now``); returns how many were run."""
@@ -123,8 +140,11 @@ class Worker:
             with self.db.write() as conn:
                 # DONE first: jobs whose lease was lost are left out, never run twice.
                 leased = service.finish_many(conn, group)
-                for job in group:
-                    if job.id in leased:
+                runnable = [job for job in group if job.id in leased]
+                if handler.run_group is not None and len(runnable) > 1:
+                    handler.run_group(conn, runnable)
+                else:
+                    for job in runnable:
                         handler.run(conn, job)
         except Exception as exc:
             if len(group) > 1:

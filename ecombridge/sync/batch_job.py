@@ -1,40 +1,53 @@
-"""The SYNC_BATCH job: apply one accepted batch, in the job's own write transaction.
+"""The SYNC_BATCH job: apply accepted batches, in the job's own write transaction.
 
 The worker runs this in the transaction that also marks the job DONE, so the batch's effects and
 the job's completion commit together: a worker killed half way leaves no partial batch, and the
 job is applied again by whichever worker claims it after the lease expires.
+
+Consecutive batches of one (portal, source, store, object type) claimed together are applied as
+one: ``apply_batch`` resolves an object's several messages in order (last writer wins by
+``changedAt``), so the result is the same as applying them one by one, and the per-batch work
+(rules, lookups, statements) is paid once.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections.abc import Callable
+from itertools import groupby
+from typing import Any
 
 from sqlalchemy.engine import Connection
 
 from ecombridge.clock import now_ms
 from ecombridge.observability import metrics
-from ecombridge.queue.handlers import register
+from ecombridge.queue.handlers import register, register_group
 from ecombridge.queue.service import SYNC_BATCH, Job
 from ecombridge.sync import repository as repo
-from ecombridge.sync.messages import BatchContext, decode_messages
+from ecombridge.sync.apply import apply_batch
+from ecombridge.sync.messages import BatchContext, Message, decode_messages
 
 log = logging.getLogger(__name__)
 
 
 @register(SYNC_BATCH)
 def apply_sync_batch(conn: Connection, job: Job) -> None:
-    batch = repo.get_batch(conn, job.ref_id)
-    if batch is None:
-        log.warning("job %d: sync batch %d no longer exists; nothing to apply", job.id, job.ref_id)
-        return
-    ctx = BatchContext(batch.portal_id, batch.source_app_id, batch.store_id, batch.object_type)
-    messages = decode_messages(batch.payload)
-    with metrics.time_apply(ctx.object_type):
-        _apply_batch()(conn, ctx, messages, now_ms())
+    apply_sync_batches(conn, [job])
 
 
-def _apply_batch() -> Callable[..., None]:
-    apply_batch: Callable[..., None] = importlib.import_module("ecombridge.sync.apply").apply_batch
-    return apply_batch
+@register_group(SYNC_BATCH)
+def apply_sync_batches(conn: Connection, jobs: list[Job]) -> None:
+    batches = repo.get_batches(conn, [job.ref_id for job in jobs])
+    missing = {job.ref_id for job in jobs} - {b.id for b in batches}
+    if missing:
+        log.warning("sync batches %s no longer exist; nothing to apply", sorted(missing))
+    processed_at = now_ms()
+    for ctx, run in groupby(batches, key=_context):
+        messages: list[Message] = []
+        for batch in run:
+            messages.extend(decode_messages(batch.payload))
+        with metrics.time_apply(ctx.object_type):
+            apply_batch(conn, ctx, messages, processed_at)
+
+
+def _context(batch: Any) -> BatchContext:
+    return BatchContext(batch.portal_id, batch.source_app_id, batch.store_id, batch.object_type)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,3 +33,10 @@ def insert_batch(
 
 def get_batch(conn: Connection, batch_id: int) -> Row[Any] | None:
     return conn.execute(sa.select(sync_batches).where(sync_batches.c.id == batch_id)).first()
+
+
+def get_batches(conn: Connection, batch_ids: list[int]) -> Sequence[Row[Any]]:
+    """The batches, in id (arrival) order."""
+    return conn.execute(
+        sa.select(sync_batches).where(sync_batches.c.id.in_(batch_ids)).order_by(sync_batches.c.id)
+    ).all()
