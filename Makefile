@@ -30,6 +30,7 @@ format: $(STAMP)
 
 ## Lint, type-check, then run the suite on SQLite and (when it can be had) PostgreSQL.
 test: lint typecheck
+	@scripts/ensure-chromium.sh || true
 	@url="$${ECOMBRIDGE_TEST_DATABASE_URL:-$$(scripts/test-postgres.sh)}"; \
 	if [ -z "$$url" ]; then echo "PostgreSQL not available: running the SQLite half only"; fi; \
 	ECOMBRIDGE_TEST_DATABASE_URL="$$url" $(BIN)/pytest -n 2 $(PYTEST_ARGS)

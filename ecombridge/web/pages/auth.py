@@ -43,7 +43,8 @@ def login(
         user_id = service.authenticate(conn, email, password)
     if user_id is None:
         context = {"next": _safe_next(next), "email": email, "error": "Wrong email or password."}
-        return render(request, "login.html", context, status_code=401)
+        # 200: a form shown again with its message (browsers log 4xx documents as errors).
+        return render(request, "login.html", context)
     session.sign_in(user_id)
     return redirect(request, _safe_next(next))
 

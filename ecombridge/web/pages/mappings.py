@@ -147,5 +147,6 @@ async def save_mappings(request: Request, user: CurrentUser, database: Db) -> Re
             error_row=int(found.group(1)) if found else None,
             error_field=found.group(2) if found else None,
         )
-        return render(request, "mappings.html", context, status_code=400)
+        # The form again with the message at its row (200, like every re-shown form).
+        return render(request, "mappings.html", context)
     return redirect(request, f"/app/mappings?source=0&type={object_type}&saved=1")

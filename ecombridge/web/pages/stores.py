@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from sqlalchemy.engine import Connection
@@ -12,6 +12,8 @@ from starlette.responses import Response
 
 from ecombridge.api.deps import Db, ReadConn
 from ecombridge.errors import BridgeError
+from ecombridge.imports import service as imports_service
+from ecombridge.queue.notify import wake
 from ecombridge.web.render import not_found, redirect, render
 from ecombridge.web.repository import stores as repo
 from ecombridge.web.session import CsrfChecked, CurrentUser
@@ -128,12 +130,6 @@ def import_progress(
     return render(request, "_import_progress.html", context)
 
 
-def start_import(conn: Connection, portal_id: int, app_id: int, store_id: str) -> None:
-    """Hand over to the imports service (sends the import webhook to the app)."""
-    imports_service: Any = importlib.import_module("ecombridge.imports.service")
-    imports_service.start_import(conn, portal_id, app_id, store_id)
-
-
 @router.post("/stores/{app_id}/{store_id}/import", dependencies=[CsrfChecked])
 def continue_importing(
     request: Request, user: CurrentUser, database: Db, app_id: int, store_id: str
@@ -144,13 +140,9 @@ def continue_importing(
     page = request.url_for("store_page", app_id=app_id, store_id=store_id).path
     try:
         with database.write() as conn:
-            start_import(conn, user.portal_id, app_id, store_id)
+            # Queues the import webhook to the app; the worker sends it.
+            imports_service.start_import(conn, user.portal_id, app_id, store_id)
     except BridgeError as exc:
-        return redirect(request, f"{page}?{_error_query(exc.message)}")
+        return redirect(request, f"{page}?{urlencode({'error': exc.message})}")
+    wake(database)
     return redirect(request, page)
-
-
-def _error_query(message: str) -> str:
-    from urllib.parse import urlencode
-
-    return urlencode({"error": message})
