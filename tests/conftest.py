@@ -9,6 +9,7 @@ servers in other threads must see committed data.)
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -25,8 +26,10 @@ pytest_plugins = ["tests.support.factories", "tests.support.jobs", "tests.suppor
 
 @pytest.fixture(scope="session")
 def test_databases(
-    tmp_path_factory: pytest.TempPathFactory, worker_id: str
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[TestDatabases]:
+    # Each pytest-xdist worker has its own PostgreSQL database; without xdist: "master".
+    worker_id = os.environ.get("PYTEST_XDIST_WORKER", "master")
     databases = TestDatabases(tmp_path_factory.mktemp("databases"), worker_id)
     yield databases
     databases.close()
