@@ -279,6 +279,8 @@ sync_errors = sa.Table(
     sa.Column("errored_at", Millis, nullable=False),
     sa.Column("status", sa.String(10), nullable=False),
     sa.Index("ix_sync_errors_recent", "portal_id", "errored_at"),
+    # The app-wide listing (an app's errors across every portal), newest first.
+    sa.Index("ix_sync_errors_app_recent", "source_app_id", "errored_at"),
 )
 
 # An association whose target has not arrived yet; made (and the error resolved) when it does.

@@ -265,6 +265,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("sync_errors", schema=None) as batch_op:
         batch_op.create_index("ix_sync_errors_recent", ["portal_id", "errored_at"], unique=False)
+        batch_op.create_index(
+            "ix_sync_errors_app_recent", ["source_app_id", "errored_at"], unique=False
+        )
 
     op.create_table(
         "sync_objects",
@@ -427,6 +430,7 @@ def downgrade() -> None:
 
     op.drop_table("sync_objects")
     with op.batch_alter_table("sync_errors", schema=None) as batch_op:
+        batch_op.drop_index("ix_sync_errors_app_recent")
         batch_op.drop_index("ix_sync_errors_recent")
 
     op.drop_table("sync_errors")
