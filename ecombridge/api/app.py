@@ -19,6 +19,7 @@ ROUTER_MODULES = [
     "ecombridge.imports.endpoints",
     "ecombridge.sync.endpoints",
     "ecombridge.sync_settings.endpoints",
+    "ecombridge.crm_schema.legacy_endpoints",
     "ecombridge.crm_schema.endpoints",
     "ecombridge.stores.endpoints",
     "ecombridge.installs.endpoints",

@@ -65,7 +65,7 @@ def render_property(row: Row[Any]) -> dict[str, Any]:
     }
 
 
-def _text(body: dict[str, Any], key: str, *, required: bool, limit: int) -> str | None:
+def text_field(body: dict[str, Any], key: str, *, required: bool, limit: int) -> str | None:
     value = body.get(key)
     if value is None:
         if required:
@@ -78,8 +78,8 @@ def _text(body: dict[str, Any], key: str, *, required: bool, limit: int) -> str 
     return value
 
 
-def _options(raw: Any) -> list[dict[str, Any]]:
-    if raw is None:
+def parse_options(raw: Any) -> list[dict[str, Any]]:
+    if raw is None or raw == "":  # some clients send "" for an absent attribute
         return []
     if not isinstance(raw, list):
         raise ValidationFailed("options: must be an array of {label, value}.")
@@ -103,13 +103,13 @@ def parse_new_property(body: Any) -> NewProperty:
     if not isinstance(body, dict):
         raise ValidationFailed("body: must be a JSON object {name, label, type, ...}.")
     return NewProperty(
-        name=_text(body, "name", required=True, limit=100) or "",
-        label=_text(body, "label", required=True, limit=200) or "",
-        type=_text(body, "type", required=True, limit=20) or "",
-        field_type=_text(body, "fieldType", required=False, limit=20),
-        group_name=_text(body, "groupName", required=False, limit=100),
-        description=_text(body, "description", required=False, limit=1000) or "",
-        options=_options(body.get("options")),
+        name=text_field(body, "name", required=True, limit=100) or "",
+        label=text_field(body, "label", required=True, limit=200) or "",
+        type=text_field(body, "type", required=True, limit=20) or "",
+        field_type=text_field(body, "fieldType", required=False, limit=20),
+        group_name=text_field(body, "groupName", required=False, limit=100),
+        description=text_field(body, "description", required=False, limit=1000) or "",
+        options=parse_options(body.get("options")),
     )
 
 

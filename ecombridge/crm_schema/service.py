@@ -15,9 +15,11 @@ from ecombridge.crm_schema.standard import (
     ECOMMERCE_STAGES,
     FIELD_TYPES,
     INFORMATION_GROUPS,
+    MANAGED_PREFIX,
     OBJECT_TYPES,
     PIPELINE_LABEL,
     PropertyDef,
+    portal_groups,
     portal_properties,
 )
 from ecombridge.errors import Conflict, NotFound, ValidationFailed
@@ -62,6 +64,23 @@ def ensure_portal_schema(conn: Connection, portal_id: int) -> None:
         for prop in portal_properties(object_type)
     ]
     repo.insert_properties_if_missing(conn, rows)
+    repo.insert_groups_if_missing(
+        conn,
+        [
+            {
+                "portal_id": portal_id,
+                "object_type": object_type,
+                "name": name,
+                "label": label,
+                "display_order": order,
+                "hubspot_defined": True,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for object_type in OBJECT_TYPES
+            for order, (name, label) in enumerate(portal_groups(object_type))
+        ],
+    )
     pipeline_id = ecommerce_pipeline_id(portal_id)
     repo.insert_pipeline_if_missing(
         conn,
@@ -150,6 +169,58 @@ def create_property(
     if not repo.insert_property(conn, row):
         raise Conflict(f"Property {new.name!r} already exists on {object_type} in this portal.")
     return get_property(conn, portal_id, object_type, new.name)
+
+
+@dataclass(frozen=True)
+class PropertyChanges:
+    """A partial update; None leaves the attribute as it is."""
+
+    label: str | None = None
+    type: str | None = None
+    field_type: str | None = None
+    group_name: str | None = None
+    description: str | None = None
+    options: list[dict[str, Any]] | None = None
+
+
+def _require_editable(row: Row[Any]) -> None:
+    if row.hubspot_defined or str(row.name).startswith(MANAGED_PREFIX):
+        raise ValidationFailed(
+            f"Property {row.name!r} is defined by HubSpot or the bridge and cannot be changed "
+            "or deleted."
+        )
+
+
+def update_property(
+    conn: Connection, portal_id: int, object_type: str, name: str, changes: PropertyChanges
+) -> Row[Any]:
+    row = get_property(conn, portal_id, object_type, name)
+    _require_editable(row)
+    new_type = changes.type or row.type
+    if new_type not in FIELD_TYPES:
+        raise ValidationFailed(f"type: must be one of {', '.join(FIELD_TYPES)}; got {new_type!r}.")
+    values: dict[str, Any] = {
+        key: value
+        for key, value in (
+            ("label", changes.label),
+            ("type", changes.type),
+            ("field_type", changes.field_type),
+            ("group_name", changes.group_name),
+            ("description", changes.description),
+            ("options", changes.options),
+        )
+        if value is not None
+    }
+    if changes.type and not changes.field_type and changes.type != row.type:
+        values["field_type"] = FIELD_TYPES[changes.type]
+    values["updated_at"] = now_ms()
+    repo.update_property(conn, portal_id, object_type, name, values)
+    return get_property(conn, portal_id, object_type, name)
+
+
+def delete_property(conn: Connection, portal_id: int, object_type: str, name: str) -> None:
+    _require_editable(get_property(conn, portal_id, object_type, name))
+    repo.delete_property(conn, portal_id, object_type, name)
 
 
 def property_types(conn: Connection, portal_id: int, object_type: str) -> dict[str, str]:

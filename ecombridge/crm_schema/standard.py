@@ -30,6 +30,20 @@ INFORMATION_GROUPS = {
     "LINE_ITEM": "lineiteminformation",
 }
 
+GROUP_LABELS = {
+    "contactinformation": "Contact information",
+    "dealinformation": "Deal information",
+    "productinformation": "Product information",
+    "lineiteminformation": "Line item information",
+    MANAGED_GROUP: "Ecommerce Bridge",
+}
+
+
+def portal_groups(object_type: str) -> tuple[tuple[str, str], ...]:
+    """(name, label) of the groups every portal has for ``object_type``."""
+    own = INFORMATION_GROUPS[object_type]
+    return ((own, GROUP_LABELS[own]), (MANAGED_GROUP, GROUP_LABELS[MANAGED_GROUP]))
+
 
 @dataclass(frozen=True)
 class PropertyDef:
