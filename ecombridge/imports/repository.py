@@ -162,8 +162,9 @@ def add_received(conn: Connection, import_id: int, object_type: str, items: int)
             received_pages=import_types.c.received_pages + 1,
             received_items=import_types.c.received_items + items,
         )
+        .returning(import_types.c.object_type)
     )
-    return result.rowcount == 1
+    return result.first() is not None
 
 
 def mark_ended(
@@ -178,8 +179,9 @@ def mark_ended(
             import_types.c.ended_at.is_(None),
         )
         .values(end_page_count=page_count, end_item_count=item_count, ended_at=now)
+        .returning(import_types.c.object_type)
     )
-    return result.rowcount == 1
+    return result.first() is not None
 
 
 def record_applied(
@@ -224,8 +226,9 @@ def insert_page(
             received_at=now,
         )
         .on_conflict_do_nothing()
+        .returning(import_pages.c.page_number)
     )
-    return bool(conn.execute(statement).rowcount == 1)
+    return conn.execute(statement).first() is not None
 
 
 def get_page(conn: Connection, import_id: int, object_type: str, page_number: int) -> bytes | None:

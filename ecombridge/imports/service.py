@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.engine import Connection, Row
 
 from ecombridge.clock import now_ms
+from ecombridge.crm_schema.service import ensure_portal_schema
 from ecombridge.errors import Conflict, NotFound, ValidationFailed
 from ecombridge.imports import repository as repo
 from ecombridge.queue.service import IMPORT_WEBHOOK, enqueue
@@ -96,6 +97,8 @@ def start_import(conn: Connection, portal_id: int, app_id: int, store_id: str) -
         updated_at=now,
     )
     repo.insert_types(conn, import_id, SETTINGS_IDS)
+    # A v1 app may import into a portal that never defined a store: give it the ecommerce schema.
+    ensure_portal_schema(conn, portal_id)
     enqueue(conn, IMPORT_WEBHOOK, import_id, portal_id)
     row = repo.get_import(conn, import_id)
     assert row is not None
