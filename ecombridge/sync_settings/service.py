@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.engine import Connection, Row
 
 from ecombridge.clock import now_ms
+from ecombridge.crm_schema.service import ensure_portal_schema
 from ecombridge.errors import NotFound, ValidationFailed
 from ecombridge.sync_settings import repository as repo
 from ecombridge.sync_settings.schemas import OBJECT_TYPES, PropertyMapping, Settings
@@ -45,6 +46,8 @@ def get_settings(conn: Connection, portal_id: int, app_id: int) -> Settings:
 
 
 def _save(conn: Connection, portal_id: int, app_id: int, settings: Settings) -> Settings:
+    if portal_id:  # a portal configuring its own integration gets the ecommerce CRM schema
+        ensure_portal_schema(conn, portal_id)
     repo.upsert(
         conn,
         portal_id,

@@ -308,3 +308,13 @@ def test_nul_characters_are_400(client: TestClient, portal: Portal) -> None:
     response = client.put(f"{URL}?hapikey={portal.api_key}", json=body)
     assert response.status_code == 400
     assert_hubspot_error(response.json(), "VALIDATION_ERROR")
+
+
+def test_portal_settings_install_the_crm_schema(
+    client: TestClient, db: Database, portal: Portal
+) -> None:
+    from ecombridge.crm_schema.service import deal_stage_ids
+
+    client.put(f"{URL}?hapikey={portal.api_key}", json=settings_body())
+    with db.read() as conn:
+        assert "processed" in deal_stage_ids(conn, portal.id)
