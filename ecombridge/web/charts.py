@@ -8,7 +8,8 @@ from markupsafe import Markup
 
 
 def _fmt(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+    whole = abs(value) >= 100 or float(value).is_integer()
+    return f"{value:,.0f}" if whole else f"{value:,.2f}"
 
 
 def column_chart(points: list[tuple[str, float]], *, title: str, height: int = 220) -> Markup:
@@ -43,9 +44,10 @@ def column_chart(points: list[tuple[str, float]], *, title: str, height: int = 2
     return Markup("".join(parts))
 
 
-def bar_chart(points: list[tuple[str, float]], *, title: str) -> Markup:
-    """Horizontal bars with their labels and values (e.g. revenue per store)."""
-    row_h, label_w, width = 28, 200, 720
+def bar_chart(points: list[tuple[str, float]], *, title: str, width: int = 720) -> Markup:
+    """Horizontal bars with their labels and values (e.g. revenue per store); a narrower
+    ``width`` suits a half-width panel (the text keeps a readable size)."""
+    row_h, label_w = 28, min(200, width // 3)
     height = max(len(points), 1) * row_h + 8
     peak = max((v for _, v in points), default=0.0) or 1.0
     plot_w = width - label_w - 90
@@ -56,7 +58,8 @@ def bar_chart(points: list[tuple[str, float]], *, title: str) -> Markup:
     for index, (label, value) in enumerate(points):
         y = 4 + index * row_h
         bar_w = plot_w * max(value, 0.0) / peak
-        short = label if len(label) <= 30 else label[:29] + "…"
+        limit = label_w // 7
+        short = label if len(label) <= limit else label[: limit - 1] + "…"
         parts.append(
             f'<text x="{label_w - 8}" y="{y + 17}" text-anchor="end">{escape(short)}</text>'
             f'<rect class="bar" x="{label_w}" y="{y + 4}" width="{bar_w:.1f}" '

@@ -56,13 +56,16 @@ def reports_page(
         "store": f"{chosen[0]}:{chosen[1]}" if chosen else "",
         "by_store": by_store,
         "day_chart": column_chart(report.revenue_by_day, title="Revenue by day"),
-        "store_chart": bar_chart(by_store, title="Revenue by store"),
+        "store_chart": bar_chart(by_store, title="Revenue by store", width=420),
         "product_chart": bar_chart(
-            [(name, value) for name, value, _ in report.top_products], title="Top products"
+            [(name, value) for name, value, _ in report.top_products],
+            title="Top products",
+            width=480,
         ),
         "customer_chart": bar_chart(
             [("New", report.new_customers), ("Returning", report.returning_customers)],
             title="New versus returning customers",
+            width=420,
         ),
     }
     return render(request, "reports.html", context)
