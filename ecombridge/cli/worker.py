@@ -16,7 +16,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from ecombridge.cli.options import DatabaseUrl, open_database, resolve_database_url
 from ecombridge.config import get_config
@@ -100,21 +99,15 @@ def failed(
         parked = queue.failed_jobs(conn, limit=limit)
     db.dispose()
     if not parked:
-        console.print("No failed jobs.")
+        typer.echo("No failed jobs.")
         return
-    table = Table("id", "kind", "ref", "portal", "attempts", "finished at", "last error")
     for job in parked:
-        last_line = (job.last_error or "").strip().splitlines()[-1:] or [""]
-        table.add_row(
-            str(job.id),
-            job.kind,
-            str(job.ref_id),
-            str(job.portal_id),
-            f"{job.attempts}/{job.max_attempts}",
-            str(job.finished_at),
-            last_line[0],
+        last_line = (job.last_error or "").strip().splitlines()[-1:] or ["(no error recorded)"]
+        typer.echo(
+            f"job {job.id}  {job.kind}  ref={job.ref_id}  portal={job.portal_id}  "
+            f"attempts={job.attempts}/{job.max_attempts}  finished_at={job.finished_at}"
         )
-    console.print(table)
+        typer.echo(f"    {last_line[0]}")
 
 
 @jobs_app.command("retry")

@@ -32,6 +32,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 HANDLER_MODULES = [
     "ecombridge.sync.batch_job",
     "ecombridge.imports.jobs",
+    "ecombridge.imports.jobs",
 ]
 
 

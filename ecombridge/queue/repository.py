@@ -218,3 +218,15 @@ def next_run_after(conn: Connection) -> int | None:
         sa.select(sa.func.min(jobs.c.run_after)).where(jobs.c.status == QUEUED)
     ).scalar_one()
     return None if value is None else int(value)
+
+
+def prune_done(conn: Connection, finished_before: int, limit: int) -> int:
+    """Forget up to ``limit`` DONE jobs finished before the given time; returns how many."""
+    old = (
+        sa.select(jobs.c.id)
+        .where(jobs.c.status == DONE, jobs.c.finished_at < finished_before)
+        .order_by(jobs.c.id)
+        .limit(limit)
+        .scalar_subquery()
+    )
+    return int(conn.execute(jobs.delete().where(jobs.c.id.in_(old))).rowcount)

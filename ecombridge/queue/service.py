@@ -178,6 +178,13 @@ def reap(conn: Connection, *, now: int | None = None) -> tuple[int, int]:
     return repo.reap_expired(conn, now_ms() if now is None else now)
 
 
+def prune_done(
+    conn: Connection, *, keep_ms: int, limit: int = 5_000, now: int | None = None
+) -> int:
+    """Forget DONE jobs older than ``keep_ms`` (a bounded number per call)."""
+    return repo.prune_done(conn, (now_ms() if now is None else now) - keep_ms, limit)
+
+
 def failed_jobs(conn: Connection, *, limit: int = 100) -> list[Job]:
     """Parked jobs, newest first, with the error that parked them."""
     return [Job.from_row(r) for r in repo.list_jobs(conn, FAILED, limit)]

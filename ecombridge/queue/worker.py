@@ -42,7 +42,8 @@ class WorkerOptions:
     sqlite_group_budget_s: float = 0.015
     lease_ms: int = service.DEFAULT_LEASE_MS
     poll_interval_s: float = 0.05  # idle polling, when no in-process wake-up arrives
-    reap_interval_s: float = 5.0
+    reap_interval_s: float = 5.0  # also prunes DONE jobs older than keep_done_ms
+    keep_done_ms: int = 3_600_000
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
 
@@ -188,6 +189,7 @@ class Worker:
         try:
             with self.db.write() as conn:
                 requeued, failed = service.reap(conn)
+                service.prune_done(conn, keep_ms=self.options.keep_done_ms)
         except Exception:
             log.exception("%s: reaping expired leases failed", self.name)
             return

@@ -47,6 +47,8 @@ def apply_sync_batches(conn: Connection, jobs: list[Job]) -> None:
             messages.extend(decode_messages(batch.payload))
         with metrics.time_apply(ctx.object_type):
             apply_batch(conn, ctx, messages, processed_at)
+    # Applied: the inbox keeps only what is still to apply (a parked job keeps its batch).
+    repo.delete_batches(conn, [b.id for b in batches])
 
 
 def _context(batch: Any) -> BatchContext:

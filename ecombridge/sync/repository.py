@@ -40,3 +40,7 @@ def get_batches(conn: Connection, batch_ids: list[int]) -> Sequence[Row[Any]]:
     return conn.execute(
         sa.select(sync_batches).where(sync_batches.c.id.in_(batch_ids)).order_by(sync_batches.c.id)
     ).all()
+
+
+def delete_batches(conn: Connection, batch_ids: list[int]) -> None:
+    conn.execute(sync_batches.delete().where(sync_batches.c.id.in_(batch_ids)))

@@ -177,3 +177,15 @@ def test_concurrent_claimers_never_get_the_same_job(db: Database) -> None:
     every = [job_id for ids in claimed for job_id in ids]
     assert len(every) == total
     assert len(set(every)) == total
+
+
+def test_done_jobs_are_pruned_after_the_retention(db: Database) -> None:
+    old, recent = _enqueue(db, 2)
+    for job, finished_at in zip(_claim(db, limit=2), (T0 + 10, T0 + 5_000), strict=True):
+        with db.write() as conn:
+            queue.finish(conn, job, now=finished_at)
+    with db.write() as conn:
+        assert queue.prune_done(conn, keep_ms=1_000, now=T0 + 2_000) == 1
+    with db.read() as conn:
+        assert queue.get_job(conn, old) is None
+        assert queue.get_job(conn, recent) is not None

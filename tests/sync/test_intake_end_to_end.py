@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from ecombridge.db.engine import Database
-from ecombridge.db.tables import crm_objects, jobs, sync_objects
+from ecombridge.db.tables import crm_objects, jobs, sync_batches, sync_objects
 from tests.support.jobs import RunJobs
 
 V2 = "/extensions/ecomm/v2/sync/messages"
@@ -72,6 +72,8 @@ def test_accepted_batches_are_applied_and_converge(
     send(client, hapikey, contact("c", 1, "C1"), contact("b", 1, "B1"))
     assert run_jobs() == 3
     assert first_names(db) == {"a": "A3", "b": "B2", "c": "C1"}
+    with db.read() as conn:  # applied batches leave the inbox
+        assert conn.execute(sa.select(sa.func.count()).select_from(sync_batches)).scalar_one() == 0
     status = client.get(hapikey("/extensions/ecomm/v2/sync/status/shop/CONTACT/a"))
     assert status.status_code == 200
     assert status.json()["hubspotId"] is not None
