@@ -9,7 +9,6 @@ importStartedAt: anything synced later wins over them.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 
 from ecombridge.clock import now_ms
@@ -18,6 +17,7 @@ from ecombridge.errors import NotFound
 from ecombridge.imports import repository as repo
 from ecombridge.imports.service import APPLY_ORDER, COMPLETE, PROCESSING, add_event, fail_import
 from ecombridge.stores.service import resolve_store
+from ecombridge.sync.apply import apply_batch
 from ecombridge.sync.messages import BatchContext, Message, decode_messages
 
 PAGES_PER_CHUNK = 2  # v2 pages hold up to 200 messages, v1 pages up to 500
@@ -62,7 +62,7 @@ def _apply_next_chunk(db: Database, import_id: int, pages_per_chunk: int) -> boo
             ctx = BatchContext(row.portal_id, row.app_id, store_id, object_type)
             now = now_ms()
             if messages:
-                _apply_batch()(conn, ctx, messages, now)
+                apply_batch(conn, ctx, messages, now)
             repo.record_applied(
                 conn, import_id, object_type, len(messages), int(pages[-1].page_number)
             )
@@ -77,8 +77,3 @@ def _apply_next_chunk(db: Database, import_id: int, pages_per_chunk: int) -> boo
             completed_at=now_ms(),
         )
         return False
-
-
-def _apply_batch() -> Callable[..., None]:
-    apply_batch: Callable[..., None] = importlib.import_module("ecombridge.sync.apply").apply_batch
-    return apply_batch

@@ -199,3 +199,19 @@ def test_progress_of_an_unknown_import_is_404(ready: Importer) -> None:
     started_at = ready.started()
     other = ready.client.get(f"{V2}/imports/{STORE}/{started_at + 1}", headers=ready.auth)
     assert other.status_code == 404
+
+
+def test_pages_and_ends_before_the_webhook_reply_is_read_are_kept(ready: Importer) -> None:
+    """An integrator may push its pages before the bridge has read its reply to the webhook."""
+    response = ready.start()
+    started_at = response.json()["importStartedAt"]
+    assert ready.page(page(started_at, "PRODUCT", products("p1"))).status_code == 204
+    for object_type in TYPES:
+        n = int(object_type == "PRODUCT")
+        assert ready.end(end(started_at, object_type, n, n)).status_code == 204
+    assert ready.progress()["state"] == "AWAITING_COUNTS"
+    ready.run_jobs()  # the webhook's counts arrive, then the apply runs
+    progress = ready.progress()
+    assert progress["state"] == "COMPLETE"
+    assert progress["objectTypes"]["PRODUCT"]["applied"] == 1
+    assert not any("mismatch" in e["message"] for e in progress["events"])
