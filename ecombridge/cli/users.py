@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 import typer
@@ -19,8 +20,9 @@ def create_user(
         typer.Option("--password", help="At least 8 characters.", prompt=True, hide_input=True),
     ],
     database_url: DatabaseUrl = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Create a web UI user for a portal."""
+    """Create a web UI user for a portal (sign in at /app)."""
     db = open_database(database_url)
     try:
         with db.write() as conn:
@@ -30,4 +32,8 @@ def create_user(
         raise typer.Exit(1) from None
     finally:
         db.dispose()
-    typer.echo(f"Created user {user_id} ({service.normalise_email(email)}) for portal {portal_id}.")
+    email = service.normalise_email(email)
+    if as_json:
+        typer.echo(json.dumps({"userId": user_id, "email": email, "portalId": portal_id}))
+    else:
+        typer.echo(f"Created user {user_id} ({email}) for portal {portal_id}; sign in at /app.")
