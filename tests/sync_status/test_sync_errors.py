@@ -96,6 +96,14 @@ def test_unknown_app_is_404(client: TestClient, world: World) -> None:
     assert_hubspot_error(response.json(), "OBJECT_NOT_FOUND")
 
 
+def test_non_numeric_app_id_is_400(client: TestClient, world: World) -> None:
+    response = client.get(f"{ERRORS}/app/my-app?hapikey={world.app.developer_api_key}")
+
+    assert response.status_code == 400
+    assert_hubspot_error(response.json(), "VALIDATION_ERROR")
+    assert "appId" in response.json()["message"]
+
+
 @pytest.mark.parametrize(
     ("path", "credential"),
     [
