@@ -156,6 +156,12 @@ def run_import_webhook(
     body = webhook_body(row.portal_id, row.store_id, row.started_at, target.api_version)
     try:
         response = _post(target, body)
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+        with db.write() as conn:
+            fail_import(
+                conn, import_id, f"the import webhook URI {target.uri!r} is unusable: {exc}"
+            )
+        return
     except httpx.HTTPError as exc:
         problem = f"could not reach {target.uri}: {type(exc).__name__}: {exc}"
         _retry_or_fail(db, import_id, attempt, final, problem)

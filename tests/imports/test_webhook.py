@@ -178,3 +178,13 @@ def test_start_import_service_for_the_web_ui(
     assert row.state == "AWAITING_COUNTS"
     ready.run_jobs()
     assert ready.progress(started_at=row.started_at)["state"] == "RECEIVING"
+
+
+def test_unusable_webhook_uri_fails_at_once(importer: Importer) -> None:
+    importer.configure(webhook_uri="ftp://shop.example/import")
+    importer.create_store()
+    assert importer.start().status_code == 202
+    importer.run_jobs()
+    progress = importer.progress()
+    assert progress["state"] == "FAILED"
+    assert "unusable" in progress["failureReason"]
