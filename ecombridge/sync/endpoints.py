@@ -1,21 +1,22 @@
 """Sync-message intake, v2 and v1: validate, file the batch durably, answer 204.
 
-The hot path: the raw body is decoded with msgspec before any transaction starts, the store is
-resolved in a read transaction, and the write transaction only inserts the batch and its job.
-The 204 is sent after that commit, so an accepted batch survives a crash.
+The hot path: the raw body is decoded with msgspec before any transaction starts; the batch is
+then handed to the intake writer, which files it (store resolved, batch and job inserted) in a
+transaction shared with concurrent requests. The 204 is sent after that commit, so an accepted
+batch survives a crash.
 """
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from ecombridge.api.deps import Db, PortalCaller
 from ecombridge.clock import now_ms
 from ecombridge.db.engine import Database
 from ecombridge.observability import metrics
-from ecombridge.queue.notify import wake
-from ecombridge.sync import service
+from ecombridge.sync import intake_writer, service
 from ecombridge.sync.messages import BatchContext, Message
 from ecombridge.tenancy.principal import Principal
 
@@ -27,10 +28,7 @@ async def put_sync_messages(request: Request, caller: PortalCaller, db: Db) -> R
     """Accept up to 200 messages of one object type for one store (asynchronous processing)."""
     received_at = now_ms()
     store_id, object_type, messages = service.parse_v2(await request.body(), received_at)
-    if messages:
-        await run_in_threadpool(
-            _file_batch, db, caller, store_id, object_type, messages, received_at, True
-        )
+    await _file_batch(db, caller, store_id, object_type, messages, received_at, resolve=True)
     return Response(status_code=204)
 
 
@@ -43,36 +41,28 @@ async def put_sync_messages_v1(
     """v1: a bare JSON array of messages, filed under the default store."""
     received_at = now_ms()
     object_type, messages = service.parse_v1(await request.body(), objectType, received_at)
-    if messages:
-        await run_in_threadpool(
-            _file_batch,
-            db,
-            caller,
-            service.DEFAULT_STORE_ID,
-            object_type,
-            messages,
-            received_at,
-            False,
-        )
+    await _file_batch(
+        db, caller, service.DEFAULT_STORE_ID, object_type, messages, received_at, resolve=False
+    )
     return Response(status_code=204)
 
 
-def _file_batch(
+async def _file_batch(
     db: Database,
     caller: Principal,
     store_id: str,
     object_type: str,
     messages: list[Message],
     received_at: int,
+    *,
     resolve: bool,
 ) -> None:
+    if not messages:
+        return
     assert caller.portal_id is not None
-    portal_id, source_app_id = caller.portal_id, caller.source_app_id
-    if resolve and store_id != service.DEFAULT_STORE_ID:
-        with db.read() as conn:
-            store_id = service.resolve_store(conn, portal_id, source_app_id, store_id)
-    ctx = BatchContext(portal_id, source_app_id, store_id, object_type)
-    with db.write() as conn:
-        service.accept_batch(conn, ctx, messages, received_at)
-    wake(db)
+    ctx = BatchContext(caller.portal_id, caller.source_app_id, store_id, object_type)
+    submission = intake_writer.Submission(
+        ctx, messages, received_at, resolve and store_id != service.DEFAULT_STORE_ID
+    )
+    await asyncio.wrap_future(intake_writer.submit(db, submission))
     metrics.record_accepted(object_type, len(messages))

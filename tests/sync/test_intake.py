@@ -4,6 +4,7 @@ the batch and its job are stored before the 204; what clients really send is acc
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -238,3 +239,24 @@ def test_at_most_200_messages_per_request(
         assert (v2.status_code, v1.status_code) == (400, 400)
         assert v2.json()["message"] == "messages: 201 messages; send at most 200 per request"
         assert stored(db) == []
+
+
+def test_concurrent_requests_are_each_filed_once(
+    client: TestClient, db: Database, portal: Portal, hapikey: KeyedPath
+) -> None:
+    make_store(db, portal.id, "shop-1")
+
+    def put(i: int) -> int:
+        store = "shop-1" if i % 3 else "missing"
+        body = {
+            "storeId": store,
+            "objectType": "PRODUCT",
+            "messages": [{"action": "UPSERT", "externalObjectId": f"p{i}"}],
+        }
+        return client.put(hapikey(V2), json=body).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        codes = list(pool.map(put, range(30)))
+    assert codes == [400 if i % 3 == 0 else 204 for i in range(30)]
+    filed = sorted(b["messages"][0].external_id for b in stored(db))
+    assert filed == sorted(f"p{i}" for i in range(30) if i % 3)
