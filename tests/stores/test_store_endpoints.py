@@ -252,3 +252,18 @@ def test_deeply_nested_body_is_400(client: TestClient, portal: Portal) -> None:
         headers={"content-type": "application/json"},
     )
     assert response.status_code == 400
+
+
+def test_deleting_the_replaced_default_and_defining_its_id_again(
+    client: TestClient, portal: Portal
+) -> None:
+    key = f"hapikey={portal.api_key}"
+    new = {"id": "main", "label": "Main shop"}
+    assert client.post(f"{URL}/default/replace?{key}", json=new).status_code == 200
+    assert client.delete(f"{URL}/main?{key}").status_code == 204
+    assert client.get(f"{URL}/main?{key}").status_code == 404
+    assert client.get(f"{URL}/default?{key}").status_code == 404
+    assert client.get(f"{URL}?{key}").json() == {"results": []}
+    # Defining "main" again finds the default store (and its data) again.
+    assert client.put(f"{URL}?{key}", json=new).json() == new
+    assert client.get(f"{URL}/default?{key}").json() == new
