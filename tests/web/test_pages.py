@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from ecombridge.db.engine import Database
 from tests.support.factories import Portal, make_installed_app
-from tests.web.factories import Shop
+from tests.web.factories import Shop, insert_object
 
 
 def test_stores_are_listed_per_source(
@@ -33,7 +33,7 @@ def test_a_store_page_counts_its_objects_and_open_errors(user_client: TestClient
 def test_object_search_matches_any_property_text(user_client: TestClient) -> None:
     page = user_client.get("/app/objects/contacts?q=HOPPER").text
     assert "Grace Hopper" in page and "Ada Lovelace" not in page
-    assert "1 contacts" in page
+    assert "1 contact" in page
     by_email = user_client.get("/app/objects/contacts?q=linus@example").text
     assert "Linus Torvalds" in by_email
     literal = user_client.get("/app/objects/contacts?q=%25").text
@@ -102,3 +102,25 @@ def test_reports_compute_revenue_aov_abandonment_and_customers(user_client: Test
     year = user_client.get("/app/reports?days=365").text
     assert 'id="revenue">555.49<' in year
     assert "3 new, 0 returning." in year
+
+
+def test_search_looks_at_values_not_property_names(
+    user_client: TestClient, db: Database, portal: Portal
+) -> None:
+    with db.write() as conn:
+        insert_object(conn, portal.id, "CONTACT", {"firstname": "Zoë", "email": "zoe@example.com"})
+    assert "0 contacts" in user_client.get("/app/objects/contacts?q=firstname").text
+    found = user_client.get("/app/objects/contacts?q=zoë").text
+    assert "1 contact" in found and "Zoë" in found
+
+
+def test_lists_are_paged(user_client: TestClient, db: Database, portal: Portal) -> None:
+    with db.write() as conn:
+        for n in range(30):
+            insert_object(conn, portal.id, "PRODUCT", {"name": f"Sticker {n:02d}"})
+    first = user_client.get("/app/objects/products?q=sticker").text
+    assert "30 products" in first and first.count('href="/app/objects/products/') == 25
+    assert "page=2" in first and "Previous" not in first
+    second = user_client.get("/app/objects/products?q=sticker&page=2").text
+    assert second.count('href="/app/objects/products/') == 5
+    assert "Sticker 00" in second and "Previous" in second and "page=3" not in second

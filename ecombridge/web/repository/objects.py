@@ -11,18 +11,32 @@ from sqlalchemy.engine import Connection, Row
 from ecombridge.db.tables import associations, crm_objects, sync_errors, sync_objects
 
 
+def _any_value_matches(conn: Connection, text: str) -> Any:
+    """Some property value contains ``text`` (case-insensitive; % and _ match literally).
+
+    Values are searched, not the JSON text: property names do not match, and non-ASCII
+    characters (escaped in SQLite's JSON text) do.
+    """
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    if conn.dialect.name == "postgresql":
+        each = sa.func.jsonb_each_text(crm_objects.c.properties).table_valued("key", "value")
+    else:
+        each = sa.func.json_each(crm_objects.c.properties).table_valued("key", "value")
+    value = sa.cast(each.c.value, sa.Text)
+    return sa.exists().select_from(each).where(value.ilike(f"%{escaped}%", escape="\\"))
+
+
 def search_objects(
     conn: Connection, portal_id: int, object_type: str, text: str, limit: int, offset: int
 ) -> tuple[list[Row[Any]], int]:
-    """Objects of a type, newest first; ``text`` matches any property value (or name)."""
+    """Objects of a type, newest first; ``text`` matches any property value."""
     where = [
         crm_objects.c.portal_id == portal_id,
         crm_objects.c.object_type == object_type,
         crm_objects.c.archived.is_(False),
     ]
     if text:
-        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        where.append(sa.cast(crm_objects.c.properties, sa.Text).ilike(f"%{escaped}%", escape="\\"))
+        where.append(_any_value_matches(conn, text))
     total = conn.execute(sa.select(sa.func.count()).select_from(crm_objects).where(*where))
     query = (
         sa.select(crm_objects.c.id, crm_objects.c.properties, crm_objects.c.updated_at)
