@@ -134,3 +134,28 @@ def test_keeps_properties_the_portal_created(db: Database, portal: Portal) -> No
         )
         service.ensure_portal_schema(conn, portal.id)
     assert _types(db, portal.id, "CONTACT")["birth_year"] == "number"
+
+
+def test_concurrent_installs_agree(db: Database, portal: Portal) -> None:
+    import threading
+
+    barrier = threading.Barrier(4)
+    failures: list[BaseException] = []
+
+    def install() -> None:
+        try:
+            barrier.wait()
+            with db.write() as conn:
+                service.ensure_portal_schema(conn, portal.id)
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=install) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    with db.read() as conn:
+        (pipeline,) = service.list_pipelines(conn, portal.id)
+    assert len(pipeline.stages) == 6
