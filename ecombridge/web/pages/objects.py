@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from ecombridge.api.deps import ReadConn
+from ecombridge.crm_schema.service import property_types
 from ecombridge.web.display import COLUMNS, SLUGS, TYPE_LABELS, object_url, title_of
 from ecombridge.web.render import not_found, render
 from ecombridge.web.repository import objects as repo
@@ -89,6 +90,7 @@ def object_page(
         "object": row,
         "title": title_of(object_type, row.properties, object_id),
         "properties": sorted((row.properties or {}).items()),
+        "property_types": property_types(conn, user.portal_id, object_type),
         "linked": linked,
         "links": links,
         "source_names": {0: "Custom integration", **names},
