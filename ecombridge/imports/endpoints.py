@@ -16,6 +16,8 @@ from ecombridge.api.json_body import JsonBody
 from ecombridge.errors import ValidationFailed
 from ecombridge.imports import receiving, service
 from ecombridge.imports.schemas import (
+    MAX_INT32,
+    MAX_INT64,
     V1_PAGE,
     ImportEnd,
     ImportPage,
@@ -32,9 +34,9 @@ router = APIRouter(tags=["imports"])
 V2 = "/extensions/ecomm/v2/imports"
 V1_PREFIXES = ("/extensions/ecomm/v1", "")
 NO_CONTENT = 204
-StartedAt = Annotated[int, Path(alias="importStartedAt")]
+StartedAt = Annotated[int, Path(alias="importStartedAt", ge=0, le=MAX_INT64)]
 ObjectType = Annotated[str, Path(alias="objectType")]
-PageNumber = Annotated[int, Path(alias="pageNumber")]
+PageNumber = Annotated[int, Path(alias="pageNumber", le=MAX_INT32)]
 
 
 def _installation(caller: Principal) -> tuple[int, int]:

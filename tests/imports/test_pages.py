@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from ecombridge.db.engine import Database
 from tests.api.test_wire import assert_hubspot_error
 from tests.imports.conftest import STORE, V2, Importer
-from tests.support.factories import Portal
+from tests.support.factories import Portal, make_installed_app
 
 TYPES = ("PRODUCT", "CONTACT", "DEAL", "LINE_ITEM")
 
@@ -215,3 +216,16 @@ def test_pages_and_ends_before_the_webhook_reply_is_read_are_kept(ready: Importe
     assert progress["state"] == "COMPLETE"
     assert progress["objectTypes"]["PRODUCT"]["applied"] == 1
     assert not any("mismatch" in e["message"] for e in progress["events"])
+
+
+def test_another_app_cannot_see_or_feed_the_import(
+    ready: Importer, client: TestClient, db: Database, portal: Portal
+) -> None:
+    started_at = ready.started()
+    other = make_installed_app(db, portal.id, "Other app")
+    auth = {"Authorization": f"Bearer {other.access_token}"}
+    assert client.get(f"{V2}/imports/{STORE}", headers=auth).status_code == 404
+    body = page(started_at, "PRODUCT", products("p1"))
+    response = client.post(f"{V2}/imports/page", json=body, headers=auth)
+    assert response.status_code == 400
+    assert "importStartedAt" in response.json()["message"]

@@ -98,3 +98,18 @@ def test_v1_pages_need_an_app_token(client: TestClient, v1: Importer, portal: Po
     response = client.put(path, json=contacts("a"))
     assert response.status_code == 403
     assert_hubspot_error(response.json(), "INVALID_AUTHENTICATION")
+
+
+def test_out_of_range_numbers_are_400(v1: Importer) -> None:
+    started_at = v1.started("default")
+    base = f"{V1}/import-pages/{started_at}/CONTACT"
+    huge_page = v1.client.put(f"{base}/{2**31}", json=[], headers=v1.auth)
+    assert huge_page.status_code == 400
+    assert "pageNumber" in huge_page.json()["message"]
+    huge_end = v1.client.put(
+        f"{base}/end", json={"pageCount": 2**40, "itemCount": 1}, headers=v1.auth
+    )
+    assert huge_end.status_code == 400
+    assert "pageCount" in huge_end.json()["message"]
+    huge_start = v1.client.put(f"{V1}/import-pages/{2**70}/CONTACT/0", json=[], headers=v1.auth)
+    assert huge_start.status_code == 400
