@@ -47,7 +47,7 @@ def test_an_object_page_shows_properties_associations_sync_and_errors(
     assert "Order #1001" in page and "shipped" in page
     assert f'href="/app/objects/contacts/{shop.contacts["ada"]}"' in page
     assert "order-1001" in page
-    assert re.search(r'closedate</dt><dd>\d{4}-\d\d-\d\d \d\d:\d\d UTC<', page)
+    assert re.search(r"closedate</dt><dd>\d{4}-\d\d-\d\d \d\d:\d\d UTC<", page)
     broken = user_client.get(f"/app/objects/deals/{shop.errored_deal_id}").text
     assert "INVALID_DEAL_STAGE" in broken
 

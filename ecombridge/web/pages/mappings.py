@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 from starlette.responses import Response
 
 from ecombridge.api.deps import Db, ReadConn
+from ecombridge.crm_schema.service import property_types
 from ecombridge.errors import ValidationFailed
 from ecombridge.sync_settings import service as settings_service
 from ecombridge.sync_settings.schemas import DATA_TYPES, OBJECT_TYPES, Settings
@@ -66,6 +67,7 @@ def _context(
         "error_row": None,
         "error_field": None,
         "saved": False,
+        "property_names": sorted(property_types(conn, portal_id, object_type)),
     }
 
 
