@@ -6,6 +6,7 @@ Property kinds decide how values compare: ``number`` and ``datetime`` (epoch ms)
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -120,18 +121,24 @@ def _number(raw: Any, prop: PropertyRef, where: str) -> float:
     try:
         if isinstance(raw, bool):
             raise ValueError
-        return float(raw)
+        number = float(raw)
+        if not math.isfinite(number):
+            raise ValueError
     except (TypeError, ValueError):
         raise ValidationFailed(f"{where}: {prop.name} is a number; got {raw!r}.") from None
+    return number
 
 
 def _epoch_ms(raw: Any, prop: PropertyRef, where: str) -> float:
     """Epoch milliseconds, or an ISO-8601 date or date-time (UTC when no offset is given)."""
     text = str(raw).strip()
     try:
-        return float(text)
+        number = float(text)
     except ValueError:
         pass
+    else:
+        if math.isfinite(number):
+            return number
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)

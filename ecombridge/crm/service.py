@@ -3,6 +3,7 @@ Takes a connection, never commits."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,8 @@ LIST_LIMIT = (10, 100)  # default, maximum
 SEARCH_LIMIT = (10, 200)
 V4_LIMIT = (500, 500)
 MAX_GROUPS, MAX_FILTERS_PER_GROUP, MAX_FILTERS = 5, 6, 18
+MAX_BIGINT = 2**63 - 1
+_DIGITS = re.compile(r"[0-9]{1,19}")
 
 
 @dataclass(frozen=True)
@@ -33,14 +36,26 @@ def names(values: list[str]) -> list[str]:
     return [n.strip() for v in values for n in v.split(",") if n.strip()]
 
 
+def _digits(raw: str | int) -> int | None:
+    """A non-negative integer that fits a BIGINT, or None."""
+    text = str(raw).strip()
+    if not _DIGITS.fullmatch(text) or int(text) > MAX_BIGINT:
+        return None
+    return int(text)
+
+
+def parse_object_id(raw: str) -> int | None:
+    """An object id; None when it cannot name an object (not a number, or out of range)."""
+    return _digits(raw)
+
+
 def parse_limit(raw: str | int | None, bounds: tuple[int, int]) -> int:
     """Default when absent; larger than the maximum is clamped, as HubSpot does."""
     if raw is None or raw == "":
         return bounds[0]
-    try:
-        limit = int(raw)
-    except (TypeError, ValueError):
-        raise ValidationFailed(f"limit must be an integer, got {raw!r}.") from None
+    if isinstance(raw, bool) or not re.fullmatch(r"-?[0-9]{1,20}", str(raw).strip()):
+        raise ValidationFailed(f"limit must be an integer, got {raw!r}.")
+    limit = int(str(raw).strip())
     if limit < 1:
         raise ValidationFailed(f"limit must be at least 1, got {limit}.")
     return min(limit, bounds[1])
@@ -49,14 +64,11 @@ def parse_limit(raw: str | int | None, bounds: tuple[int, int]) -> int:
 def parse_after(raw: str | int | None) -> int | None:
     if raw is None or raw == "":
         return None
-    try:
-        after = int(raw)
-    except (TypeError, ValueError):
+    after = None if isinstance(raw, bool) else _digits(raw)
+    if after is None:
         raise ValidationFailed(
             f"after must be a paging cursor from paging.next.after, got {raw!r}."
-        ) from None
-    if after < 0:
-        raise ValidationFailed(f"after must not be negative, got {after}.")
+        )
     return after
 
 
@@ -133,8 +145,8 @@ def get_object(
         registry = property_types(conn, portal_id, object_type)
         prop = query.resolve_property(id_property, object_type, registry, "idProperty")
         row = repo.get_object_by_property(conn, portal_id, object_type, prop, object_id, archived)
-    elif object_id.isdigit():
-        row = repo.get_object(conn, portal_id, object_type, int(object_id), archived)
+    elif (numeric_id := parse_object_id(object_id)) is not None:
+        row = repo.get_object(conn, portal_id, object_type, numeric_id, archived)
     if row is None:
         raise NotFound(
             f"Object not found. {catalog.SINGULAR[object_type]} {object_id!r} does not exist."
@@ -154,9 +166,11 @@ def v4_associations(
     object_type = catalog.object_type(type_name)
     to_type = catalog.object_type(to_type_name)
     size = parse_limit(limit, V4_LIMIT)
+    after_id = parse_after(after)
+    numeric_id = parse_object_id(object_id)
     if (
-        not object_id.isdigit()
-        or repo.get_object(conn, portal_id, object_type, int(object_id), False) is None
+        numeric_id is None
+        or repo.get_object(conn, portal_id, object_type, numeric_id, False) is None
     ):
         raise NotFound(
             f"Object not found. {catalog.SINGULAR[object_type]} {object_id!r} does not exist."
@@ -165,7 +179,7 @@ def v4_associations(
     if type_id is None:
         return {"results": []}
     pairs = repo.associated_ids(
-        conn, portal_id, object_type, [int(object_id)], to_type, parse_after(after), size + 1
+        conn, portal_id, object_type, [numeric_id], to_type, after_id, size + 1
     )
     spec = {"category": "HUBSPOT_DEFINED", "typeId": type_id, "label": None}
     body: dict[str, Any] = {

@@ -134,7 +134,7 @@ def get_app_errors(
     request: Request, app_id: str, principal: DeveloperCaller, conn: ReadConn, raw: Raw
 ) -> Any:
     """Errors of one of the developer's apps, across every portal."""
-    app = developer_app(request, principal, app_id)
+    app = developer_app(request, principal, parse_int(app_id, "appId", 1))
     return _v2_page(request, conn, service.ErrorScope(None, app), raw)
 
 
@@ -166,7 +166,9 @@ def get_v1_errors(
     if principal.kind is K.DEVELOPER_API_KEY:
         if not app_id:
             raise ValidationFailed("appId is required with a developer API key.")
-        scope = service.ErrorScope(None, developer_app(request, principal, app_id))
+        scope = service.ErrorScope(
+            None, developer_app(request, principal, parse_int(app_id, "appId", 1))
+        )
     elif principal.kind is K.ACCESS_TOKEN:
         scope = service.ErrorScope(principal.portal_id, principal.source_app_id)
     else:
@@ -182,7 +184,7 @@ def get_v1_errors(
 def get_v1_app_errors(
     request: Request, app_id: str, principal: DeveloperCaller, conn: ReadConn, raw: Raw
 ) -> Any:
-    app = developer_app(request, principal, app_id)
+    app = developer_app(request, principal, parse_int(app_id, "appId", 1))
     return _v1_page(request, conn, service.ErrorScope(None, app), raw)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ecombridge.errors import ValidationFailed
@@ -24,6 +25,7 @@ ERROR_TYPES = (
     "DELETE_FAIL_NO_INFO", "INVALID_ENUM_PROPERTY", "ERROR_INVALID_DATE_PROPERTY",
 )  # fmt: skip
 MAX_LIMIT = 200
+MAX_BIGINT = 2**63 - 1  # ids and offsets beyond this cannot exist; SQL would overflow
 
 
 @dataclass(frozen=True)
@@ -60,12 +62,14 @@ def parse_bool(value: str | None, name: str) -> bool:
 
 
 def parse_int(value: str, name: str, minimum: int) -> int:
-    try:
-        number = int(value.strip())
-    except ValueError:
-        raise ValidationFailed(f"{name} must be an integer, got {value!r}.") from None
+    text = value.strip()
+    if not re.fullmatch(r"-?[0-9]{1,20}", text):
+        raise ValidationFailed(f"{name} must be an integer, got {value!r}.")
+    number = int(text)
     if number < minimum:
         raise ValidationFailed(f"{name} must be at least {minimum}, got {number}.")
+    if number > MAX_BIGINT:
+        raise ValidationFailed(f"{name} must be at most {MAX_BIGINT}, got {number}.")
     return number
 
 

@@ -80,11 +80,23 @@ def test_unknown_or_foreign_object_is_404(client: TestClient, db: Database, shop
     other = build_shop(db, "Other")
     for path in (
         "deals/999999/associations/contacts",
+        "deals/99999999999999999999/associations/contacts",
         f"deals/{other.order1}/associations/contacts",
     ):
         response = client.get(f"{V4}/{path}", headers={"Authorization": f"Bearer {shop.token}"})
         assert response.status_code == 404
         assert_hubspot_error(response.json(), "OBJECT_NOT_FOUND")
+
+
+def test_out_of_range_after_is_400(client: TestClient, shop: Shop) -> None:
+    response = client.get(
+        f"{V4}/deals/{shop.order1}/associations/contacts?after=99999999999999999999",
+        headers={"Authorization": f"Bearer {shop.token}"},
+    )
+
+    assert response.status_code == 400
+    assert_hubspot_error(response.json(), "VALIDATION_ERROR")
+    assert "after" in response.json()["message"]
 
 
 def test_unknown_target_type_is_400(client: TestClient, shop: Shop) -> None:

@@ -123,7 +123,13 @@ def test_get_by_email_id_property_ignores_case(client: TestClient, shop: Shop) -
 
 
 def test_unknown_object_is_404_in_hubspot_shape(client: TestClient, shop: Shop) -> None:
-    for path in (f"{V3}/contacts/999999999", f"{V3}/contacts/abc", f"{V3}/deals/{shop.jane}"):
+    for path in (
+        f"{V3}/contacts/999999999",
+        f"{V3}/contacts/abc",
+        f"{V3}/contacts/99999999999999999999",
+        f"{V3}/contacts/²",
+        f"{V3}/deals/{shop.jane}",
+    ):
         response = client.get(path, headers=auth(shop))
         assert response.status_code == 404
         assert_hubspot_error(response.json(), "OBJECT_NOT_FOUND")
@@ -173,6 +179,7 @@ def test_portal_key_and_app_token_read_all_of_the_portals_objects(
         (f"{V3}/contacts?limit=0", "limit"),
         (f"{V3}/contacts?limit=x", "limit"),
         (f"{V3}/contacts?after=zz", "after"),
+        (f"{V3}/contacts?after=99999999999999999999", "after"),
         (f"{V3}/contacts?archived=maybe", "archived"),
         (f"{V3}/contacts?associations=widgets", "widgets"),
     ],

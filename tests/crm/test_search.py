@@ -147,6 +147,8 @@ def test_search_sees_only_the_callers_portal(client: TestClient, db: Database, s
         (one("shoe_size", "EQ", value="1"), "shoe_size"),
         (one("dealname", "LIKE", value="x"), "LIKE"),
         (one("amount", "GT", value="lots"), "amount"),
+        (one("amount", "GT", value="nan"), "amount"),
+        ({"after": "99999999999999999999"}, "after"),
         (one("amount", "GT"), "amount"),
         (one("dealstage", "IN", values=[]), "values"),
         (one("closedate", "GT", value="yesterday"), "closedate"),

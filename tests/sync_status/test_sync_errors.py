@@ -154,6 +154,8 @@ def test_filters_by_object_type_and_error_type(client: TestClient, world: World)
         ("limit=0", "limit"),
         ("limit=ten", "limit"),
         ("offset=-1", "offset"),
+        ("offset=99999999999999999999", "offset"),
+        ("page=1.5", "page"),
         ("page=0", "page"),
         ("includeResolved=maybe", "includeResolved"),
     ],
