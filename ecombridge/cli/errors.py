@@ -102,9 +102,14 @@ def errors(
     if not found:
         console.print("No sync errors.")
         return
-    table = Table(
-        "erroredAt (UTC)", "type", "object", "externalObjectId", "store", "status", "details"
-    )
+    table = Table(title="Sync errors (newest first)")
+    table.add_column("erroredAt (UTC)", no_wrap=True)
+    table.add_column("type", no_wrap=True)
+    table.add_column("object", no_wrap=True)
+    table.add_column("externalObjectId", overflow="fold")
+    table.add_column("store", overflow="fold")
+    table.add_column("status", no_wrap=True)
+    table.add_column("details", ratio=1)
     for error in found:
         table.add_row(
             _when(error.errored_at),
