@@ -4,15 +4,20 @@ once all four types have ended."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import httpx
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from ecombridge.db.engine import Database
+from ecombridge.db.tables import import_pages
 from tests.api.test_wire import assert_hubspot_error
 from tests.imports.conftest import STORE, V2, Importer
 from tests.support.factories import Portal, make_installed_app
+from tests.support.live import LiveServer
 
 TYPES = ("PRODUCT", "CONTACT", "DEAL", "LINE_ITEM")
 
@@ -229,3 +234,29 @@ def test_another_app_cannot_see_or_feed_the_import(
     response = client.post(f"{V2}/imports/page", json=body, headers=auth)
     assert response.status_code == 400
     assert "importStartedAt" in response.json()["message"]
+
+
+def test_concurrent_pages_without_numbers_are_all_kept(
+    ready: Importer, live_server: LiveServer
+) -> None:
+    started_at = ready.started()
+
+    def send(worker: int) -> list[int]:
+        statuses = []
+        with httpx.Client(base_url=live_server.url, headers=ready.auth, timeout=30) as http:
+            for n in range(5):
+                ids = [f"w{worker}-{n}-{i}" for i in range(10)]
+                body = page(started_at, "CONTACT", products(*ids))
+                statuses.append(http.post(f"{V2}/imports/page", json=body).status_code)
+        return statuses
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = [s for statuses in pool.map(send, range(4)) for s in statuses]
+    assert results == [204] * 20
+    contact = ready.progress()["objectTypes"]["CONTACT"]
+    assert (contact["receivedPages"], contact["receivedItems"]) == (20, 200)
+    with ready.db.read() as conn:
+        numbers = conn.execute(
+            sa.select(import_pages.c.page_number).where(import_pages.c.object_type == "CONTACT")
+        ).scalars()
+        assert sorted(numbers) == list(range(20))
