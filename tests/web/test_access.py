@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from ecombridge.db.engine import Database
 from tests.support.factories import Portal
 from tests.web.conftest import sign_in
-from tests.web.factories import Shop, make_user, seed_shop
+from tests.web.factories import Shop, insert_object, make_user, seed_shop
 
 PAGES = [
     "/app/stores",
@@ -70,8 +70,6 @@ def test_another_portals_data_never_shows_in_lists(
     client: TestClient, db: Database, portal: Portal, other_portal: Portal, shop: Shop
 ) -> None:
     with db.write() as conn:
-        from tests.web.factories import insert_object
-
         insert_object(conn, other_portal.id, "CONTACT", {"email": "stranger@elsewhere.com"})
     make_user(db, portal.id, "owner@example.com")
     sign_in(client, "owner@example.com")
@@ -91,3 +89,16 @@ def test_static_files_are_served_locally_and_safely(client: TestClient) -> None:
     assert css.status_code == 200 and "text/css" in css.headers["content-type"]
     assert client.get("/app/static/htmx.min.js").status_code == 200
     assert client.get("/app/static/..%2Fsession.py").status_code == 404
+
+
+def test_synced_text_is_escaped_in_pages(
+    user_client: TestClient, db: Database, portal: Portal
+) -> None:
+    with db.write() as conn:
+        object_id = insert_object(
+            conn, portal.id, "PRODUCT", {"name": "<script>alert(1)</script>", "price": "1"}
+        )
+    for path in ("/app/objects/products", f"/app/objects/products/{object_id}"):
+        page = user_client.get(path).text
+        assert "<script>alert(1)</script>" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
