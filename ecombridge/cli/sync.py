@@ -79,7 +79,7 @@ def sync(
 
             if v1:
                 v1_messages = [
-                    V1SyncMessage(m.external_object_id, m.properties, m.action, m.changed_at or 0)
+                    V1SyncMessage(m.external_object_id, m.properties, m.action, m.changed_at)
                     for m in messages
                 ]
                 sent = bridge.v1_send_sync_messages(object_type, v1_messages, on_batch=advance)

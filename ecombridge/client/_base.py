@@ -97,11 +97,12 @@ def as_sync_message(item: SyncMessage | Mapping[str, Any]) -> SyncMessage:
 def as_v1_sync_message(item: V1SyncMessage | Mapping[str, Any]) -> V1SyncMessage:
     if isinstance(item, V1SyncMessage):
         return item
+    changed = item.get("changeOccurredTimestamp")
     return V1SyncMessage(
         str(item["integratorObjectId"]),
         dict(item.get("propertyNameToValues") or {}),
         str(item.get("action", "UPSERT")),
-        int(item.get("changeOccurredTimestamp") or 0),
+        None if changed is None else int(float(changed)),
     )
 
 

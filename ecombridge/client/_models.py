@@ -5,6 +5,7 @@ Names follow Python; the wire keys follow HubSpot (camelCase) exactly as the ref
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -186,13 +187,15 @@ class V1SyncMessage:
     integrator_object_id: str
     property_name_to_values: dict[str, Any] = field(default_factory=dict)
     action: str = "UPSERT"
-    change_occurred_timestamp: int = 0
+    # v1 requires a timestamp; None sends the current time (as v1 clients did).
+    change_occurred_timestamp: int | None = None
 
     def to_wire(self) -> dict[str, Any]:
+        changed = self.change_occurred_timestamp
         return {
             "integratorObjectId": str(self.integrator_object_id),
             "action": self.action,
-            "changeOccurredTimestamp": self.change_occurred_timestamp,
+            "changeOccurredTimestamp": int(time.time() * 1000) if changed is None else changed,
             "propertyNameToValues": self.property_name_to_values,
         }
 

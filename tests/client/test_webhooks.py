@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import time
 from typing import Any
 
 import httpx
@@ -180,3 +181,17 @@ def test_wsgi_with_valid_signature_but_bad_body_is_400() -> None:
     status, answer = call_wsgi(headers, body)
     assert status == "400 Bad Request"
     assert "settingsToImport" in answer["message"]
+
+
+def test_signatures_agree_with_hubspots_own_validator() -> None:
+    from hubspot.utils.signature import Signature
+
+    body = BODY.decode()
+    ts = str(int(time.time() * 1000))
+    assert Signature.get_signature(SECRET, body, "v3", URL, "POST", ts) == signature_v3(
+        SECRET, "POST", URL, BODY, ts
+    )
+    assert Signature.get_signature(SECRET, body, "v1") == signature_v1(SECRET, BODY)
+    assert Signature.is_valid(
+        signature_v3(SECRET, "POST", URL, BODY, ts), SECRET, body, URL, "POST", "v3", ts
+    )
