@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,6 +21,7 @@ from hubspot.utils.signature import Signature
 class Reply:
     status: int = 200
     body: str = ""
+    delay_s: float = 0.0  # answer late (to exercise the bridge's timeout)
 
 
 def counts_reply(product: int, contact: int, line_item: int, deal: int) -> Reply:
@@ -77,12 +79,16 @@ def _handler(integrator: Integrator) -> type[BaseHTTPRequestHandler]:
                 Received(self.path, json.loads(raw), dict(self.headers.items()), v3, v1)
             )
             reply = integrator.next_reply() if v3 and v1 else Reply(401, "bad signature")
+            time.sleep(reply.delay_s)
             payload = reply.body.encode()
-            self.send_response(reply.status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+            try:
+                self.send_response(reply.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the bridge gave up waiting (timeout tests)
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from ecombridge.db.engine import Database
-from ecombridge.imports import service
+from ecombridge.imports import service, webhook
 from tests.api.test_wire import assert_hubspot_error
 from tests.imports.conftest import STORE, V2, Importer
 from tests.imports.integrator import Integrator, Reply, counts_reply
@@ -188,3 +189,16 @@ def test_unusable_webhook_uri_fails_at_once(importer: Importer) -> None:
     progress = importer.progress()
     assert progress["state"] == "FAILED"
     assert "unusable" in progress["failureReason"]
+
+
+def test_slow_webhook_times_out_and_is_retried(
+    ready: Importer, integrator: Integrator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(webhook, "TIMEOUT", httpx.Timeout(0.3))
+    integrator.replies = [Reply(200, "{}", delay_s=1.0), counts_reply(0, 0, 0, 0)]
+    assert ready.start().status_code == 202
+    ready.run_jobs()
+    ready.run_jobs(later_ms=60_000)
+    progress = ready.progress()
+    assert progress["state"] == "RECEIVING"
+    assert any("ReadTimeout" in e["message"] for e in progress["events"])
