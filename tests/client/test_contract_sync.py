@@ -120,3 +120,36 @@ def test_v1_sync_status_and_errors(
         assert [e.integrator_object_id for e in errors] == ["v1-bad"]
         one = bridge.v1_object_sync_error("CONTACT", "v1-bad")
         assert one.type == "INVALID_EMAIL_ADDRESS"
+
+
+def test_v1_portal_and_app_error_listings(
+    live_server: LiveServer, installed_app: InstalledApp, run_jobs: RunJobs
+) -> None:
+    dev = Client(
+        live_server.url,
+        developer_api_key=installed_app.developer_api_key,
+        app_id=installed_app.app_id,
+    )
+    app = Client(live_server.url, access_token=installed_app.access_token)
+    with dev, app:
+        dev.put_settings(settings())
+        app.put_store(Store("app-shop", "App shop"))
+        app.send_sync_messages("CONTACT", contacts(0, bad=2), store_id="app-shop")
+        run_jobs()
+        by_app = list(dev.v1_iter_sync_errors("app", installed_app.app_id, page_size=1))
+        by_token = list(app.v1_iter_sync_errors())
+    assert sorted(e.integrator_object_id for e in by_app) == ["bad0", "bad1"]
+    assert sorted(e.integrator_object_id for e in by_token) == ["bad0", "bad1"]
+    assert {e.portal_id for e in by_app} == {installed_app.portal_id}
+
+
+def test_v1_portal_listing_with_the_portal_key(
+    live_server: LiveServer, portal: Portal, run_jobs: RunJobs
+) -> None:
+    with Client(live_server.url, api_key=portal.api_key) as bridge:
+        bridge.put_settings(settings())
+        bridge.v1_install()
+        bridge.send_sync_messages("CONTACT", contacts(1, bad=1))
+        run_jobs()
+        errors = list(bridge.v1_iter_sync_errors("portal", portal.id))
+    assert [e.integrator_object_id for e in errors] == ["bad0"]
