@@ -13,14 +13,15 @@ from fastapi.testclient import TestClient
 
 from ecombridge.clock import now_ms
 from ecombridge.db.engine import Database
-from ecombridge.db.tables import jobs, sync_batches
+from ecombridge.db.tables import jobs, portals, sync_batches
 from ecombridge.stores import service as stores
 from ecombridge.sync.messages import Message, decode_messages
-from tests.support.factories import InstalledApp, Portal
+from tests.support.factories import InstalledApp, Portal, make_private_app_token
 
 V2 = "/extensions/ecomm/v2/sync/messages"
 V1 = "/extensions/ecomm/v1/sync-messages"
 KeyedPath = Callable[[str], str]
+OK_MESSAGE = {"action": "UPSERT", "externalObjectId": "o1", "changedAt": 1}
 
 
 def stored(db: Database) -> list[dict[str, Any]]:
@@ -260,3 +261,24 @@ def test_concurrent_requests_are_each_filed_once(
     assert codes == [400 if i % 3 == 0 else 204 for i in range(30)]
     filed = sorted(b["messages"][0].external_id for b in stored(db))
     assert filed == sorted(f"p{i}" for i in range(30) if i % 3)
+
+
+def test_a_private_app_token_writes_as_the_portal_s_own_integration(
+    client: TestClient, db: Database, portal: Portal
+) -> None:
+    token = make_private_app_token(db, portal.id)
+    body = {"storeId": "default", "objectType": "DEAL", "messages": [OK_MESSAGE]}
+    response = client.put(V2, json=body, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 204
+    assert [(b["portal_id"], b["source_app_id"]) for b in stored(db)] == [(portal.id, 0)]
+
+
+def test_an_inactive_portal_s_batches_are_accepted_and_judged_when_applied(
+    client: TestClient, db: Database, portal: Portal, hapikey: KeyedPath
+) -> None:
+    with db.write() as conn:
+        conn.execute(portals.update().where(portals.c.id == portal.id).values(active=False))
+    body = {"storeId": "default", "objectType": "DEAL", "messages": [OK_MESSAGE]}
+    response = client.put(hapikey(V2), json=body)
+    assert response.status_code == 204
+    assert len(stored(db)) == 1
