@@ -47,7 +47,7 @@ def resolve_targets(
 
 
 def set_product_ids(batch_links: list[Link], resolved: dict[str, dict[str, int]]) -> None:
-    """A line item's hs_product_id follows its PRODUCT association."""
+    """A line item's hs_product_id is the hubspotId of the product its PRODUCT list names."""
     products = resolved.get("PRODUCT", {})
     for link in batch_links:
         obj = link.obj
@@ -56,6 +56,8 @@ def set_product_ids(batch_links: list[Link], resolved: dict[str, dict[str, int]]
         ids = [products[e] for e in obj.versions["a"]["PRODUCT"][1] if e in products]
         if ids:
             obj.set_provided("hs_product_id", str(ids[0]))
+        elif obj.properties.pop("hs_product_id", None) is not None:
+            obj.changed = True  # set again when the pending product arrives
 
 
 def write_changed_lists(
