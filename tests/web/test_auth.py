@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 from fastapi.testclient import TestClient
 
 from ecombridge.db.engine import Database
 from ecombridge.web.passwords import hash_password, verify_password
+from ecombridge.web.throttle import SignInThrottle
 from tests.support.factories import Portal
 from tests.web.conftest import csrf_of, sign_in
 from tests.web.factories import PASSWORD, make_user
@@ -111,3 +114,36 @@ def test_passwords_are_salted_scrypt_hashes() -> None:
     assert verify_password("s3cret-pass", first)
     assert not verify_password("s3cret-pasS", first)
     assert not verify_password("s3cret-pass", "garbage")
+
+
+def test_repeated_failures_lock_that_email_for_a_while(
+    client: TestClient, db: Database, portal: Portal
+) -> None:
+    make_user(db, portal.id, "owner@example.com")
+    make_user(db, portal.id, "other@example.com")
+    token = csrf_of(client.get("/app/login").text)
+
+    def attempt(email: str, password: str) -> str:
+        data = {"email": email, "password": password, "csrf_token": token}
+        return client.post("/app/login", data=data, follow_redirects=False).text
+
+    for _ in range(10):
+        assert "Wrong email or password." in attempt("owner@example.com", "guess-guess")
+    locked = attempt("Owner@example.com", PASSWORD)
+    assert "Too many failed sign-ins for this email; try again in 15 min." in locked
+    assert client.get("/app/stores", follow_redirects=False).status_code == 303
+    assert attempt("other@example.com", PASSWORD) == ""  # a redirect: others are not locked
+
+
+def test_the_throttle_forgets_failures_after_its_window() -> None:
+    throttle = SignInThrottle(max_failures=2, window_s=0.05)
+    throttle.failed("a")
+    assert throttle.wait_seconds("a") == 0
+    throttle.failed("a")
+    assert throttle.wait_seconds("a") == 1
+    time.sleep(0.06)
+    assert throttle.wait_seconds("a") == 0
+    throttle.failed("a")
+    throttle.succeeded("a")
+    throttle.failed("a")
+    assert throttle.wait_seconds("a") == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -11,9 +12,20 @@ from ecombridge.api.deps import Db
 from ecombridge.web import service
 from ecombridge.web.render import redirect, render
 from ecombridge.web.session import CsrfChecked, Session
+from ecombridge.web.throttle import SignInThrottle
 
 router = APIRouter()
 HOME = "/app/stores"
+_throttle_lock = threading.Lock()
+
+
+def _throttle(request: Request) -> SignInThrottle:
+    """The app's sign-in throttle (one per application object)."""
+    with _throttle_lock:
+        throttle: SignInThrottle | None = getattr(request.app.state, "sign_in_throttle", None)
+        if throttle is None:
+            throttle = request.app.state.sign_in_throttle = SignInThrottle()
+    return throttle
 
 
 def _safe_next(target: str | None) -> str:
@@ -39,12 +51,23 @@ def login(
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = HOME,
 ) -> Response:
+    key = service.normalise_email(email)
+    throttle = _throttle(request)
+    wait = throttle.wait_seconds(key)
+    if wait:
+        minutes = (wait + 59) // 60
+        error = f"Too many failed sign-ins for this email; try again in {minutes} min."
+        return render(
+            request, "login.html", {"next": _safe_next(next), "email": email, "error": error}
+        )
     with database.read() as conn:
         user_id = service.authenticate(conn, email, password)
     if user_id is None:
+        throttle.failed(key)
         context = {"next": _safe_next(next), "email": email, "error": "Wrong email or password."}
         # 200: a form shown again with its message (browsers log 4xx documents as errors).
         return render(request, "login.html", context)
+    throttle.succeeded(key)
     session.sign_in(user_id)
     return redirect(request, _safe_next(next))
 
