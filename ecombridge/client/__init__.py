@@ -33,7 +33,6 @@ from ecombridge.client._models import (
     PRODUCT,
     ImportMessage,
     ImportProgress,
-    InstallStatus,
     PropertyMapping,
     Settings,
     Store,
@@ -41,12 +40,15 @@ from ecombridge.client._models import (
     SyncErrorPage,
     SyncMessage,
     SyncStatus,
+)
+from ecombridge.client._request import Retry
+from ecombridge.client._v1_models import (
+    InstallStatus,
     V1Settings,
     V1SyncError,
     V1SyncMessage,
     V1SyncStatus,
 )
-from ecombridge.client._request import Retry
 from ecombridge.client._webhooks import (
     ImportRequest,
     ImportWebhook,

@@ -15,8 +15,9 @@ from ecombridge.client._exceptions import (
     error_from_response,
     parse_retry_after,
 )
-from ecombridge.client._models import ImportMessage, SyncMessage, V1SyncMessage
+from ecombridge.client._models import ImportMessage, SyncMessage
 from ecombridge.client._request import RETRY_STATUSES, Call, Credentials, Retry
+from ecombridge.client._v1_models import V1SyncMessage
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8080"
 DEFAULT_TIMEOUT = 30.0

@@ -23,19 +23,21 @@ from ecombridge.client._base import (
 from ecombridge.client._models import (
     ImportMessage,
     ImportProgress,
-    InstallStatus,
     Settings,
     Store,
     SyncError,
     SyncErrorPage,
     SyncMessage,
     SyncStatus,
+)
+from ecombridge.client._request import Retry
+from ecombridge.client._v1_models import (
+    InstallStatus,
     V1Settings,
     V1SyncError,
     V1SyncMessage,
     V1SyncStatus,
 )
-from ecombridge.client._request import Retry
 
 T = TypeVar("T")
 BatchCallback = Callable[[int], None]

@@ -5,7 +5,6 @@ Names follow Python; the wire keys follow HubSpot (camelCase) exactly as the ref
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,15 +16,8 @@ OBJECT_TYPES = (CONTACT, PRODUCT, DEAL, LINE_ITEM)
 # The order an import is processed in, so associations resolve.
 IMPORT_ORDER = (PRODUCT, CONTACT, DEAL, LINE_ITEM)
 
-_V1_SETTINGS_KEYS = {
-    CONTACT: "contactSyncSettings",
-    PRODUCT: "productSyncSettings",
-    DEAL: "dealSyncSettings",
-    LINE_ITEM: "lineItemSyncSettings",
-}
 
-
-def _opt_int(value: Any) -> int | None:
+def opt_int(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
@@ -98,40 +90,6 @@ class Settings:
 
 
 @dataclass
-class V1Settings:
-    """v1 settings: the same mappings, spelled ``xxxSyncSettings`` on the wire."""
-
-    enabled: bool = True
-    import_on_install: bool | None = None
-    mappings: dict[str, list[PropertyMapping]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        # All four object types are always present (empty when unmapped), as on the wire.
-        for object_type in OBJECT_TYPES:
-            self.mappings.setdefault(object_type, [])
-
-    def to_wire(self) -> dict[str, Any]:
-        wire: dict[str, Any] = {"enabled": self.enabled}
-        if self.import_on_install is not None:
-            wire["importOnInstall"] = self.import_on_install
-        for object_type, key in _V1_SETTINGS_KEYS.items():
-            mappings = self.mappings.get(object_type, [])
-            wire[key] = {"properties": [m.to_v1_wire() for m in mappings]}
-        return wire
-
-    @classmethod
-    def from_wire(cls, wire: dict[str, Any]) -> V1Settings:
-        mappings = {
-            object_type: [
-                PropertyMapping.from_v1_wire(m) for m in (wire.get(key) or {}).get("properties", [])
-            ]
-            for object_type, key in _V1_SETTINGS_KEYS.items()
-        }
-        on_install = wire.get("importOnInstall")
-        return cls(bool(wire.get("enabled", True)), on_install, mappings)
-
-
-@dataclass
 class Store:
     id: str
     label: str
@@ -180,24 +138,6 @@ class SyncMessage:
             str(wire.get("action", "UPSERT")),
             None if changed is None else int(float(changed)),
         )
-
-
-@dataclass
-class V1SyncMessage:
-    integrator_object_id: str
-    property_name_to_values: dict[str, Any] = field(default_factory=dict)
-    action: str = "UPSERT"
-    # v1 requires a timestamp; None sends the current time (as v1 clients did).
-    change_occurred_timestamp: int | None = None
-
-    def to_wire(self) -> dict[str, Any]:
-        changed = self.change_occurred_timestamp
-        return {
-            "integratorObjectId": str(self.integrator_object_id),
-            "action": self.action,
-            "changeOccurredTimestamp": int(time.time() * 1000) if changed is None else changed,
-            "propertyNameToValues": self.property_name_to_values,
-        }
 
 
 @dataclass
@@ -250,33 +190,8 @@ class SyncError:
             wire.get("storeId"),
             str(wire["objectType"]),
             str(wire["externalObjectId"]),
-            _opt_int(wire.get("changedAt")),
-            _opt_int(wire.get("erroredAt")),
-            str(wire["type"]),
-            str(wire.get("details", "")),
-            str(wire.get("status", "OPEN")),
-        )
-
-
-@dataclass
-class V1SyncError:
-    portal_id: int
-    object_type: str
-    integrator_object_id: str
-    change_occurred_timestamp: int | None
-    error_timestamp: int | None
-    type: str
-    details: str
-    status: str
-
-    @classmethod
-    def from_wire(cls, wire: dict[str, Any]) -> V1SyncError:
-        return cls(
-            int(wire.get("portalId") or 0),
-            str(wire["objectType"]),
-            str(wire["integratorObjectId"]),
-            _opt_int(wire.get("changeOccurredTimestamp")),
-            _opt_int(wire.get("errorTimestamp")),
+            opt_int(wire.get("changedAt")),
+            opt_int(wire.get("erroredAt")),
             str(wire["type"]),
             str(wire.get("details", "")),
             str(wire.get("status", "OPEN")),
@@ -305,28 +220,9 @@ class SyncStatus:
             str(wire["storeId"]),
             str(wire["objectType"]),
             str(wire["externalObjectId"]),
-            _opt_int(wire.get("hubspotId")),
-            _opt_int(wire.get("lastProcessedAt")),
+            opt_int(wire.get("hubspotId")),
+            opt_int(wire.get("lastProcessedAt")),
             [SyncError.from_wire(e) for e in wire.get("errors") or []],
-        )
-
-
-@dataclass
-class V1SyncStatus:
-    object_type: str
-    external_object_id: str
-    hubspot_id: int | None
-    last_processed_at: int | None
-    num_errors: int
-
-    @classmethod
-    def from_wire(cls, wire: dict[str, Any]) -> V1SyncStatus:
-        return cls(
-            str(wire["objectType"]),
-            str(wire["externalObjectId"]),
-            _opt_int(wire.get("hubspotId")),
-            _opt_int(wire.get("lastProcessedAt")),
-            int(wire.get("numErrors") or 0),
         )
 
 
@@ -336,16 +232,6 @@ class SyncErrorPage:
 
     results: list[SyncError]
     next_page: int | None
-
-
-@dataclass
-class InstallStatus:
-    install_completed: bool
-    ecomm_settings_enabled: bool
-
-    @classmethod
-    def from_wire(cls, wire: dict[str, Any]) -> InstallStatus:
-        return cls(bool(wire["installCompleted"]), bool(wire["ecommSettingsEnabled"]))
 
 
 @dataclass

@@ -15,19 +15,21 @@ from ecombridge.client import _paths as paths
 from ecombridge.client._models import (
     ImportMessage,
     ImportProgress,
-    InstallStatus,
     Settings,
     Store,
     SyncError,
     SyncErrorPage,
     SyncMessage,
     SyncStatus,
+)
+from ecombridge.client._request import Auth, Call
+from ecombridge.client._v1_models import (
+    InstallStatus,
     V1Settings,
     V1SyncError,
     V1SyncMessage,
     V1SyncStatus,
 )
-from ecombridge.client._request import Auth, Call
 
 T = TypeVar("T")
 
