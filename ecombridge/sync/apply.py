@@ -44,7 +44,6 @@ def apply_batch(
         groups.setdefault(checked.message.external_id, []).append(checked)
 
     state = _load_state(conn, scope, ctx, rules, groups, processed_at)
-    had_object = {ext for ext, link in state.links.items() if link.obj is not None}
     for group in groups.values():
         state.apply(group)
     _allocate_ids(conn, state)
@@ -62,10 +61,10 @@ def apply_batch(
     succeeded = _write_statuses(conn, scope, ctx, links, processed_at)
 
     if ctx.object_type in TARGET_TYPES:
+        # Every synced target, not only new ones: a pending association left behind by a
+        # concurrent transaction is made the next time its target is synced.
         arrived = {
-            link.external_id: link.obj.id
-            for link in links
-            if link.obj is not None and link.obj.id and link.external_id not in had_object
+            link.external_id: link.obj.id for link in links if link.obj is not None and link.obj.id
         }
         if arrived:
             touched = assoc.resolve_pending_to(conn, scope, ctx.object_type, arrived, processed_at)
@@ -127,6 +126,7 @@ def _load_state(
             row.deleted_at,
             row.created_at,
             _stored_key(row, error_rows.get(ext)),
+            had_error=ext in error_rows,
         )
     return BatchState(
         ctx.object_type,
@@ -230,11 +230,14 @@ def _write_statuses(
     """Record the status of links whose newest message is in this batch; returns the successes."""
     failed: list[dict[str, Any]] = []
     succeeded: set[str] = set()
+    to_resolve: list[str] = []
     for link in links:
         if link.status is UNSET:
             continue
         if link.status is None:
             succeeded.add(link.external_id)
+            if link.had_error:
+                to_resolve.append(link.external_id)
             continue
         error_type, details = link.status
         failed.append(
@@ -252,5 +255,5 @@ def _write_statuses(
             }
         )
     repo.upsert_errors(conn, failed)
-    repo.resolve_errors(conn, scope, ctx.object_type, sorted(succeeded))
+    repo.resolve_errors(conn, scope, ctx.object_type, to_resolve)
     return succeeded

@@ -11,7 +11,6 @@ Rules (docs/sync-semantics.md has the reasoning):
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,8 +107,25 @@ class Link:
     last_processed_at: int | None
     deleted_at: int | None
     created_at: int
-    key: tuple[int, int, str] | None  # key of the message the status describes
+    key: tuple[int, int, str] | None  # stored key of the message the status describes
+    had_error: bool = False  # a sync_errors row existed before this batch
+    winner: Checked | None = None  # the message of this batch the status now describes
     status: Any = UNSET  # Error | None (success) once a message of this batch wins
+
+
+def _newest(link: Link, checked: Checked) -> bool:
+    """Whether ``checked`` is at least as new as the message the link's status describes; the
+    full key (with its JSON tiebreak) is only built when changedAt values are equal."""
+    if link.winner is not None:
+        current = link.winner.message.changed_at
+        if checked.message.changed_at != current:
+            return checked.message.changed_at > current
+        return message_key(checked) >= message_key(link.winner)
+    if link.key is None:
+        return True
+    if checked.message.changed_at != link.key[0]:
+        return checked.message.changed_at > link.key[0]
+    return message_key(checked) >= link.key
 
 
 @dataclass
@@ -123,19 +139,18 @@ class BatchState:
     contacts_by_email: dict[str, Obj]
     pipeline_id: str | None
     new_objects: list[Obj] = field(default_factory=list)
-    make_object: Callable[[], Obj] | None = None
 
     def apply(self, group: list[Checked]) -> None:
         """Apply one link's messages, oldest first."""
         if len(group) > 1:
             group = sorted(group, key=message_key)
+        link = self.links[group[0].message.external_id]
         for checked in group:
-            link = self.links[checked.message.external_id]
-            key = message_key(checked)
-            winner = link.key is None or key >= link.key
+            winner = _newest(link, checked)
             status = self._apply_one(link, checked, winner)
             if winner:
-                link.key = key
+                link.key = None
+                link.winner = checked
                 link.status = status
                 link.last_changed_at = checked.message.changed_at
 
