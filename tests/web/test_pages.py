@@ -18,6 +18,9 @@ def test_stores_are_listed_per_source(
     page = user_client.get("/app/stores").text
     assert "Custom integration" in page and "Magento connector" in page
     assert "Main shop" in page and "Outlet" in page
+    main = page.split("Main shop")[1].split("</tr>")[0]
+    # 4 contacts + 3 products + 6 deals + 5 line items; one open error
+    assert '<td class="num">18</td>' in main and 'class="badge bad">1<' in main
 
 
 def test_a_store_page_counts_its_objects_and_open_errors(user_client: TestClient) -> None:

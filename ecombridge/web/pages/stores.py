@@ -61,7 +61,9 @@ def stores_page(request: Request, user: CurrentUser, conn: ReadConn) -> Response
         {"app_id": app_id, "name": source_name(names, app_id), "stores": sources[app_id]}
         for app_id in sorted(sources)
     ]
-    return render(request, "stores.html", {"section": "stores", "groups": groups})
+    objects, errors = repo.portal_summary(conn, user.portal_id)
+    context = {"section": "stores", "groups": groups, "objects": objects, "errors": errors}
+    return render(request, "stores.html", context)
 
 
 def _import_view(conn: Connection, portal_id: int, app_id: int, store_id: str) -> dict[str, Any]:

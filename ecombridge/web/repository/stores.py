@@ -128,3 +128,23 @@ def latest_import(
         .order_by(import_types.c.object_type)
     )
     return row, list(types)
+
+
+def portal_summary(
+    conn: Connection, portal_id: int
+) -> tuple[dict[tuple[int, str], int], dict[tuple[int, str], int]]:
+    """Live synced objects and open errors per (source, store), for the stores list."""
+    o, e = sync_objects.c, sync_errors.c
+    objects_query = (
+        sa.select(o.source_app_id, o.store_id, sa.func.count())
+        .where(o.portal_id == portal_id, o.hubspot_id.is_not(None), o.deleted_at.is_(None))
+        .group_by(o.source_app_id, o.store_id)
+    )
+    errors_query = (
+        sa.select(e.source_app_id, e.store_id, sa.func.count())
+        .where(e.portal_id == portal_id, e.status == "OPEN")
+        .group_by(e.source_app_id, e.store_id)
+    )
+    objects = {(int(r[0]), r[1]): int(r[2]) for r in conn.execute(objects_query)}
+    errors = {(int(r[0]), r[1]): int(r[2]) for r in conn.execute(errors_query)}
+    return objects, errors
