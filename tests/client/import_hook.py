@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Mapping
+from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 
@@ -34,3 +36,22 @@ def import_hook(installed_app: InstalledApp) -> Iterator[Hook]:
 
 
 Counts = Callable[[ImportRequest], Mapping[str, int]]
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def wsgi_import_hook(installed_app: InstalledApp) -> Iterator[Hook]:
+    """The same webhook served by the standard library's WSGI server."""
+    hook = Hook(installed_app.client_secret)
+    server = make_server("127.0.0.1", 0, hook.webhook.wsgi, handler_class=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    hook.url = f"http://127.0.0.1:{server.server_port}/wsgi/import"
+    yield hook
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)

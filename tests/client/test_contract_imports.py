@@ -90,3 +90,23 @@ def test_v1_import_pages_can_be_read_back(
         app.v1_import_end(ts, "PRODUCT", 1, 3)
         # v1 sync through the same token still works alongside an import
         app.v1_send_sync_messages("CONTACT", [V1SyncMessage("x", {"email": "x@shop.test"})])
+
+
+def test_webhook_served_by_a_wsgi_server_answers_the_bridge(
+    live_server: LiveServer, installed_app: InstalledApp, wsgi_import_hook: Hook, run_jobs: RunJobs
+) -> None:
+    wsgi_import_hook.counts = {"PRODUCT": 3}
+    dev = Client(
+        live_server.url,
+        developer_api_key=installed_app.developer_api_key,
+        app_id=installed_app.app_id,
+    )
+    app = Client(live_server.url, access_token=installed_app.access_token)
+    with dev, app:
+        dev.put_settings(settings(webhook_uri=wsgi_import_hook.url))
+        started = app.start_import("default")
+        run_jobs()
+        progress = app.import_progress("default", started.import_started_at)
+    assert [r.import_started_at for r in wsgi_import_hook.requests] == [started.import_started_at]
+    assert progress.state == "RECEIVING", progress.raw
+    assert progress.object_types["PRODUCT"]["announced"] == 3

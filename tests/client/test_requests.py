@@ -292,3 +292,11 @@ def test_user_agent_names_the_sdk() -> None:
     with bridge.client() as client:
         client.list_stores()
     assert bridge.requests[0].headers["user-agent"].startswith("ecombridge-python/")
+
+
+def test_v1_message_without_timestamp_is_sent_with_the_current_time() -> None:
+    import time
+
+    before = int(time.time() * 1000)
+    wire = V1SyncMessage("c-1", {"email": "a@b.test"}).to_wire()
+    assert before <= wire["changeOccurredTimestamp"] <= int(time.time() * 1000)
