@@ -115,3 +115,18 @@ def test_unreadable_file_is_one_line(tmp_path: Path) -> None:
     result = run("sync", "CONTACT", str(tmp_path / "missing.csv"), "--api-key", "k")
     assert result.exit_code == 1
     assert result.stderr.startswith("error: [Errno 2] No such file or directory")
+
+
+def test_v1_and_delete(
+    live_server: LiveServer, portal: Portal, tmp_path: Path, run_jobs: RunJobs
+) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("id,email\nv1-a,a@shop.test\n")
+    args = ("--base-url", live_server.url, "--api-key", portal.api_key)
+    with prepare(live_server.url, portal) as bridge:
+        assert run("sync", "CONTACT", str(path), "--v1", *args).exit_code == 0
+        run_jobs()
+        assert bridge.v1_sync_status("CONTACT", "v1-a").hubspot_id is not None
+        assert run("sync", "CONTACT", str(path), "--delete", *args).exit_code == 0
+        run_jobs()
+        assert bridge.sync_status("CONTACT", "v1-a").last_processed_at is not None
