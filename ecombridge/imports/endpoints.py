@@ -122,6 +122,19 @@ def one_import(
     return service.get_progress(conn, portal_id, app_id, store_id, started_at)
 
 
+@router.post(V2 + "/{storeId}/{importStartedAt}/cancel")
+def cancel_import(
+    caller: AppInstallationCaller,
+    store_id: Annotated[str, Path(alias="storeId")],
+    started_at: StartedAt,
+    conn: WriteConn,
+) -> dict[str, Any]:
+    """Give up an import in progress (our extension), so the store can be imported again."""
+    portal_id, app_id = _installation(caller)
+    row = service.cancel_import(conn, portal_id, app_id, store_id, started_at, "the app")
+    return service.describe(conn, row)
+
+
 # --- v1 ----------------------------------------------------------------------------------------
 # "end" is routed before "{pageNumber}" so it is never read as a page number.
 

@@ -126,13 +126,29 @@ def fail_import(conn: Connection, import_id: int, reason: str) -> None:
     add_event(conn, import_id, f"Import failed: {reason}", state=FAILED, failure_reason=reason)
 
 
-# --- progress ----------------------------------------------------------------------------------
+def cancel_import(
+    conn: Connection, portal_id: int, app_id: int, store_id: str, started_at: int, who: str
+) -> Row[Any]:
+    """Give up an import still in progress (an integrator that died half way would otherwise
+    block the store's next import). Data already applied stays; the apply stops at its next
+    chunk."""
+    row = _find(conn, portal_id, app_id, store_id, started_at)
+    locked = repo.get_import(conn, row.id, for_update=True)
+    assert locked is not None
+    if locked.state not in repo.ACTIVE_STATES:
+        raise Conflict(
+            f"The import started at {started_at} is already {locked.state}; only an import in "
+            "progress can be cancelled."
+        )
+    fail_import(conn, row.id, f"cancelled by {who}.")
+    cancelled = repo.get_import(conn, row.id)
+    assert cancelled is not None
+    return cancelled
 
 
-def get_progress(
-    conn: Connection, portal_id: int, app_id: int, store_id: str, started_at: int | None = None
-) -> dict[str, Any]:
-    """The progress of an import of a store (the latest one when no importStartedAt is given)."""
+def _find(
+    conn: Connection, portal_id: int, app_id: int, store_id: str, started_at: int | None
+) -> Row[Any]:
     if started_at is None:
         row = repo.latest_of_store(conn, portal_id, app_id, store_id)
     else:
@@ -141,7 +157,17 @@ def get_progress(
     if row is None:
         at = "" if started_at is None else f" started at {started_at}"
         raise NotFound(f"No import{at} of store {store_id!r} for this app in this portal.")
-    return describe(conn, row)
+    return row
+
+
+# --- progress ----------------------------------------------------------------------------------
+
+
+def get_progress(
+    conn: Connection, portal_id: int, app_id: int, store_id: str, started_at: int | None = None
+) -> dict[str, Any]:
+    """The progress of an import of a store (the latest one when no importStartedAt is given)."""
+    return describe(conn, _find(conn, portal_id, app_id, store_id, started_at))
 
 
 def describe(conn: Connection, row: Row[Any]) -> dict[str, Any]:

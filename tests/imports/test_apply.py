@@ -236,3 +236,21 @@ def test_newer_live_sync_wins_over_the_import(ready: Importer) -> None:
     assert (changed_at, hat["name"]) == (started_at + 1000, "Hat (renamed live)")
     changed_at, scarf = record(ready.db, portal_id, "PRODUCT", "p2")
     assert (changed_at, scarf["name"]) == (started_at, "Scarf")
+
+
+def test_cancelling_stops_the_apply_at_the_next_chunk(ready: Importer) -> None:
+    started_at = ready.started()
+    for object_type in DATA:
+        send_type(ready, started_at, object_type)
+    (import_id,) = _import_ids(ready.db)
+
+    def cancel() -> None:
+        path = f"{V2}/imports/{STORE}/{started_at}/cancel"
+        assert ready.client.post(path, headers=ready.auth).status_code == 200
+
+    run_import_apply(ready.db, import_id, pages_per_chunk=1, on_chunk=cancel)
+    ready.run_jobs()  # the queued apply finds the import cancelled and does nothing
+    progress = ready.progress()
+    assert progress["state"] == "FAILED"
+    assert progress["totals"]["applied"] == 1
+    assert count(ready.db, t.crm_objects, ready.app.portal_id) == 1

@@ -260,3 +260,21 @@ def test_concurrent_pages_without_numbers_are_all_kept(
             sa.select(import_pages.c.page_number).where(import_pages.c.object_type == "CONTACT")
         ).scalars()
         assert sorted(numbers) == list(range(20))
+
+
+def test_an_import_in_progress_can_be_cancelled(ready: Importer) -> None:
+    started_at = ready.started()
+    assert ready.page(page(started_at, "PRODUCT", products("p1"))).status_code == 204
+    path = f"{V2}/imports/{STORE}/{started_at}/cancel"
+    cancelled = ready.client.post(path, headers=ready.auth)
+    assert cancelled.status_code == 200
+    assert cancelled.json()["state"] == "FAILED"
+    assert cancelled.json()["failureReason"] == "cancelled by the app."
+    late = ready.page(page(started_at, "PRODUCT", products("p2")))
+    assert late.status_code == 400
+    again = ready.client.post(path, headers=ready.auth)
+    assert again.status_code == 409
+    assert_hubspot_error(again.json(), "CONFLICT")
+    assert ready.start().status_code == 202  # the store can be imported again
+    missing = ready.client.post(f"{V2}/imports/{STORE}/1/cancel", headers=ready.auth)
+    assert missing.status_code == 404
