@@ -54,7 +54,9 @@ def apply_batch(
     if ctx.object_type == "LINE_ITEM":
         assoc.set_product_ids(links, resolved)
     _write_objects(conn, ctx, state, processed_at)
-    repo.upsert_links(conn, [_link_row(ctx, link, processed_at) for link in links])
+    repo.upsert_links(
+        conn, [_link_row(ctx, state.links[ext], processed_at) for ext in sorted(state.links)]
+    )
     changed_lists = assoc.write_changed_lists(
         conn, scope, ctx.object_type, links, resolved, processed_at
     )
@@ -204,8 +206,9 @@ def _write_objects(conn: Connection, ctx: BatchContext, state: BatchState, now: 
                     "updated_at": now,
                 }
             )
-    repo.insert_objects(conn, inserts)
-    repo.update_objects(conn, updates)
+    # Rows in key order, so concurrent transactions lock them in the same order.
+    repo.insert_objects(conn, sorted(inserts, key=lambda r: r["id"]))
+    repo.update_objects(conn, sorted(updates, key=lambda r: r["b_id"]))
 
 
 def _link_row(ctx: BatchContext, link: Link, now: int) -> dict[str, Any]:

@@ -119,3 +119,20 @@ def test_a_delete_resolves_an_open_error(bridge: Bridge) -> None:
     bridge.sync("PRODUCT", msg("p", {"price": "abc"}, at=1_000))
     bridge.sync("PRODUCT", msg("p", action="DELETE", at=2_000))
     assert bridge.error("PRODUCT", "p").status == "RESOLVED"
+
+
+def test_an_import_never_overwrites_newer_sync_data(bridge: Bridge) -> None:
+    import_started_at = 1_000
+    bridge.sync("PRODUCT", msg("p", {"price": 9}, at=2_000))  # synced after the import began
+    bridge.sync("PRODUCT", msg("p", {"name": "Mug", "price": 5}, at=import_started_at))
+
+    props = bridge.properties("PRODUCT", "p")
+    assert (props["name"], props["price"]) == ("Mug", 9)
+
+
+def test_a_message_without_properties_only_links_and_marks_the_object(bridge: Bridge) -> None:
+    bridge.sync("PRODUCT", msg("p", {"name": "Mug"}, at=1))
+    bridge.sync("PRODUCT", msg("p", {}, at=2))
+    assert bridge.properties("PRODUCT", "p")["name"] == "Mug"
+    assert bridge.link("PRODUCT", "p").last_changed_at == 2
+    assert bridge.error("PRODUCT", "p") is None
