@@ -19,6 +19,7 @@ from ecombridge.client._base import (
     as_v1_sync_message,
     chunked,
     final_error,
+    parse,
 )
 from ecombridge.client._models import (
     ImportMessage,
@@ -107,8 +108,10 @@ class AsyncClient(BaseClient):
                 outcome = await self._http.send(self._build_request(self._http, call))
             except httpx.TransportError as exc:
                 outcome = exc
+            except httpx.RequestError as exc:  # not a network failure: not worth retrying
+                raise final_error(exc) from exc
             if isinstance(outcome, httpx.Response) and outcome.is_success:
-                return operation.parse(outcome)
+                return parse(operation, outcome)
             delay = self._retry_delay(call, attempt, outcome)
             if delay is None:
                 raise final_error(outcome) from (

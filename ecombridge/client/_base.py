@@ -16,6 +16,7 @@ from ecombridge.client._exceptions import (
     parse_retry_after,
 )
 from ecombridge.client._models import ImportMessage, SyncMessage
+from ecombridge.client._operations import Operation
 from ecombridge.client._request import RETRY_STATUSES, Call, Credentials, Retry
 from ecombridge.client._v1_models import V1SyncMessage
 
@@ -76,6 +77,18 @@ class BaseClient:
             return None
         retry_after = parse_retry_after(outcome.headers.get("retry-after"))
         return self.retry.delay(attempt, retry_after)
+
+
+def parse(operation: Operation[T], response: httpx.Response) -> T:
+    """Read a success answer; one the SDK cannot read is a ``BridgeError``, not a KeyError."""
+    try:
+        return operation.parse(response)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise BridgeError(
+            f"Unexpected answer from the bridge ({response.status_code}): {exc!r}",
+            status_code=response.status_code,
+            body=response.text,
+        ) from exc
 
 
 def final_error(outcome: httpx.Response | Exception) -> BridgeError:

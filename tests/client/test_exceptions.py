@@ -96,3 +96,11 @@ def test_connection_failure_is_a_transport_error() -> None:
     assert caught.value.status_code is None
     assert "connection refused" in str(caught.value)
     assert isinstance(caught.value, BridgeError)
+
+
+def test_an_unreadable_success_answer_is_a_bridge_error() -> None:
+    bridge = MockBridge(lambda r: httpx.Response(200, text="<html>proxy page</html>"))
+    with bridge.client() as client, pytest.raises(BridgeError) as caught:
+        client.get_store("s")
+    assert caught.value.status_code == 200
+    assert "Unexpected answer from the bridge" in caught.value.message
