@@ -49,7 +49,7 @@ class AsyncClient(BaseClient):
 
     Pass the credentials you have; each call presents the kind its endpoint takes (reference
     §2.2). ``transport`` swaps the network for any httpx transport (``httpx.MockTransport``,
-    ``httpx.ASGITransport``...).
+    ``httpx.ASGITransport`` to call an ASGI app in process...).
     """
 
     def __init__(

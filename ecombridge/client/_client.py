@@ -49,7 +49,7 @@ class Client(BaseClient):
 
     Pass the credentials you have; each call presents the kind its endpoint takes (reference
     §2.2). ``transport`` swaps the network for any httpx transport (``httpx.MockTransport``,
-    ``httpx.ASGITransport``...).
+    ``httpx.WSGITransport``...).
     """
 
     def __init__(
