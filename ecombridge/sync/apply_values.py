@@ -6,6 +6,7 @@ and only looks at the properties the message carries.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -207,6 +208,8 @@ def _text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, dict | list):
+        return json.dumps(value, separators=(",", ":"))
     return str(value)
 
 
