@@ -27,3 +27,42 @@ def wake(db: Database) -> None:
     event = _events.get(db)
     if event is not None:
         event.set()
+
+
+class Foreground:
+    """Writes that a client is waiting for (the intake's) in this process.
+
+    Python's locks are not fair: a worker looping over groups could take the write lock again and
+    again ahead of a request that waits for it. Workers call ``wait_idle`` before each write, so
+    waiting requests go first (bounded, so a busy intake never stops the workers).
+    """
+
+    def __init__(self) -> None:
+        self._waiting = 0
+        self._cond = threading.Condition()
+
+    def enter(self) -> None:
+        with self._cond:
+            self._waiting += 1
+
+    def leave(self) -> None:
+        with self._cond:
+            self._waiting -= 1
+            if self._waiting == 0:
+                self._cond.notify_all()
+
+    def wait_idle(self, timeout_s: float) -> None:
+        with self._cond:
+            if self._waiting:
+                self._cond.wait_for(lambda: self._waiting == 0, timeout_s)
+
+
+_foreground: weakref.WeakKeyDictionary[Database, Foreground] = weakref.WeakKeyDictionary()
+
+
+def foreground(db: Database) -> Foreground:
+    with _lock:
+        found = _foreground.get(db)
+        if found is None:
+            found = _foreground[db] = Foreground()
+        return found

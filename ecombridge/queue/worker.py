@@ -28,7 +28,7 @@ from ecombridge.db.engine import Database
 from ecombridge.db.tables import jobs
 from ecombridge.queue import service
 from ecombridge.queue.handlers import Handler, handler_for, load_handlers
-from ecombridge.queue.notify import wakeup_event
+from ecombridge.queue.notify import foreground, wakeup_event
 from ecombridge.queue.service import Job, RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,7 @@ class Worker:
         self.name = name or f"worker-{id(self):x}"
         self.stopping = threading.Event()
         self._wakeup = wakeup_event(db)
+        self._foreground = foreground(db)
         self._seconds_per_job: float | None = None
         load_handlers()
 
@@ -94,6 +95,7 @@ class Worker:
 
     def run_once(self, *, now: int | None = None) -> int:
         """Claim one group of runnable jobs and run them; returns how many were claimed."""
+        self._foreground.wait_idle(0.1)
         with self.db.write() as conn:
             claimed = service.claim(
                 conn, limit=self._claim_size(), lease_ms=self.options.lease_ms, now=now
@@ -137,6 +139,7 @@ class Worker:
                 self._run_outside(handler, group[0])
 
     def _run_in_transaction(self, handler: Handler, group: list[Job]) -> None:
+        self._foreground.wait_idle(0.1)
         try:
             with self.db.write() as conn:
                 # DONE first: jobs whose lease was lost are left out, never run twice.

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ecombridge.db.engine import Database
 from ecombridge.errors import BridgeError
-from ecombridge.queue.notify import wake
+from ecombridge.queue.notify import foreground, wake
 from ecombridge.sync import service
 from ecombridge.sync.messages import BatchContext, Message
 
@@ -38,10 +38,13 @@ class IntakeWriter:
         self._pending: list[tuple[Submission, Future[None]]] = []
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
+        self._foreground = foreground(db)
 
     def submit(self, submission: Submission) -> Future[None]:
         """Queue a batch for the next commit; the future completes when it is durable."""
         future: Future[None] = Future()
+        self._foreground.enter()
+        future.add_done_callback(lambda _f: self._foreground.leave())
         with self._cond:
             self._pending.append((submission, future))
             if self._thread is None:
