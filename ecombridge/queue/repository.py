@@ -204,20 +204,11 @@ def list_jobs(conn: Connection, status: str, limit: int) -> Sequence[Any]:
     ).all()
 
 
-def count_runnable(conn: Connection, now: int) -> int:
-    count = conn.execute(
-        sa.select(sa.func.count())
-        .select_from(jobs)
-        .where(jobs.c.status == QUEUED, jobs.c.run_after <= now)
-    ).scalar_one()
-    return int(count)
-
-
-def next_run_after(conn: Connection) -> int | None:
-    value = conn.execute(
-        sa.select(sa.func.min(jobs.c.run_after)).where(jobs.c.status == QUEUED)
-    ).scalar_one()
-    return None if value is None else int(value)
+def has_runnable(conn: Connection, now: int) -> bool:
+    found = conn.execute(
+        sa.select(jobs.c.id).where(jobs.c.status == QUEUED, jobs.c.run_after <= now).limit(1)
+    ).first()
+    return found is not None
 
 
 def prune_done(conn: Connection, finished_before: int, limit: int) -> int:

@@ -185,6 +185,11 @@ def prune_done(
     return repo.prune_done(conn, (now_ms() if now is None else now) - keep_ms, limit)
 
 
+def has_runnable(conn: Connection, *, now: int | None = None) -> bool:
+    """Whether any job could be claimed now (a cheap read before claiming)."""
+    return repo.has_runnable(conn, now_ms() if now is None else now)
+
+
 def failed_jobs(conn: Connection, *, limit: int = 100) -> list[Job]:
     """Parked jobs, newest first, with the error that parked them."""
     return [Job.from_row(r) for r in repo.list_jobs(conn, FAILED, limit)]

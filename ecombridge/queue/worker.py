@@ -21,11 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import FrameType
 
-import sqlalchemy as sa
-
-from ecombridge.clock import now_ms
 from ecombridge.db.engine import Database
-from ecombridge.db.tables import jobs
 from ecombridge.queue import service
 from ecombridge.queue.handlers import Handler, handler_for, load_handlers
 from ecombridge.queue.notify import foreground, wakeup_event
@@ -202,14 +198,8 @@ class Worker:
             )
 
     def _has_runnable(self) -> bool:
-        now = now_ms()
         with self.db.read() as conn:
-            found = conn.execute(
-                sa.select(jobs.c.id)
-                .where(jobs.c.status == service.QUEUED, jobs.c.run_after <= now)
-                .limit(1)
-            ).first()
-        return found is not None
+            return service.has_runnable(conn)
 
 
 def enumerate_groups(claimed: list[Job]) -> Iterator[tuple[int, tuple[Handler | None, list[Job]]]]:
