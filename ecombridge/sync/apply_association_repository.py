@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 from ecombridge.db.dialect import insert_for
 from ecombridge.db.tables import associations, pending_associations, sync_objects
-from ecombridge.sync.apply_repository import Row, Scope, chunks
+from ecombridge.sync.apply_repository import Row, Scope, chunks, execute_many
 
 
 def hubspot_ids(
@@ -47,9 +47,13 @@ def delete_associations(
         )
 
 
+def _insert_new(conn: Connection, table: sa.Table) -> Any:
+    columns: dict[str, Any] = {c.name: sa.bindparam(c.name) for c in table.columns}
+    return insert_for(conn, table).values(columns).on_conflict_do_nothing()
+
+
 def insert_associations(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(insert_for(conn, associations).on_conflict_do_nothing(), list(rows))
+    execute_many(conn, "insert_associations", lambda: _insert_new(conn, associations), rows)
 
 
 def delete_pending_from(
@@ -70,8 +74,8 @@ def delete_pending_from(
 
 
 def insert_pending(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(insert_for(conn, pending_associations).on_conflict_do_nothing(), list(rows))
+    build = lambda: _insert_new(conn, pending_associations)  # noqa: E731
+    execute_many(conn, "insert_pending", build, rows)
 
 
 def pending_to(
