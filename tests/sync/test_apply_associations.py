@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
+import sqlalchemy as sa
 
 from ecombridge.db.engine import Database
+from ecombridge.db.tables import pending_associations
 from tests.support.factories import Portal
 from tests.sync.apply_support import Bridge, msg, open_error
 
@@ -142,3 +144,29 @@ def test_associations_do_not_cross_stores(db: Database, portal: Portal) -> None:
     shop.sync("LINE_ITEM", msg("l1", {"qty": 1, "order_id": "d1"}))
     assert open_error(shop, "LINE_ITEM", "l1")[0] == "INVALID_ASSOCIATION_PROPERTY"
     assert shop.associated("LINE_ITEM", "l1", "DEAL") == set()
+
+
+def test_a_pending_association_whose_target_already_exists_is_made_when_it_syncs_again(
+    db: Database, bridge: Bridge
+) -> None:
+    # What two concurrent transactions can leave behind: pending, though the target exists.
+    bridge.sync("DEAL", msg("d1", {"stage": "processed"}))
+    bridge.sync("LINE_ITEM", msg("l1", {"qty": 1}))
+    with db.write() as conn:
+        conn.execute(
+            sa.insert(pending_associations).values(
+                portal_id=bridge.portal_id,
+                source_app_id=0,
+                store_id="default",
+                from_type="LINE_ITEM",
+                from_external_id="l1",
+                to_type="DEAL",
+                to_external_id="d1",
+                created_at=1,
+            )
+        )
+
+    bridge.sync("DEAL", msg("d1", {"name": "Order 1"}, at=2_000))
+
+    assert bridge.associated("LINE_ITEM", "l1", "DEAL") == {bridge.hubspot_id("DEAL", "d1")}
+    assert bridge.pending() == set()
