@@ -202,8 +202,14 @@ def developer_app(request: Request, principal: Principal, app_id: str | int) -> 
     return parsed
 
 
+MAX_ID = 2**63 - 1  # ids are BIGINT columns
+
+
 def parse_app_id(value: str) -> int:
     try:
-        return int(value)
+        app_id = int(value)
     except ValueError:
         raise ValidationFailed(f"appId must be an integer, got {value!r}.") from None
+    if not 0 < app_id <= MAX_ID:
+        raise ValidationFailed(f"appId must be a positive integer below 2^63, got {value!r}.")
+    return app_id

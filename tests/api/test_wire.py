@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from ecombridge.api.app import create_app
 from ecombridge.config import Config
 from ecombridge.db.engine import Database
+from tests.support.factories import InstalledApp
 
 
 def assert_hubspot_error(body: dict[str, object], category: str) -> None:
@@ -46,3 +47,14 @@ def test_oversized_body_is_413_in_hubspot_shape(config: Config, db: Database) ->
     assert response.status_code == 413
     assert_hubspot_error(response.json(), "VALIDATION_ERROR")
     assert "1000 bytes" in response.json()["message"]
+
+
+def test_app_id_beyond_the_id_range_is_a_400(
+    client: TestClient, installed_app: InstalledApp
+) -> None:
+    key = installed_app.developer_api_key
+    for app_id in ("99999999999999999999", "0", "-5", "abc"):
+        response = client.get(f"/extensions/ecomm/v2/settings?appId={app_id}&hapikey={key}")
+        assert response.status_code == 400, app_id
+        assert_hubspot_error(response.json(), "VALIDATION_ERROR")
+        assert "appId" in response.json()["message"]
