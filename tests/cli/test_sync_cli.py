@@ -130,3 +130,15 @@ def test_v1_and_delete(
         assert run("sync", "CONTACT", str(path), "--delete", *args).exit_code == 0
         run_jobs()
         assert bridge.sync_status("CONTACT", "v1-a").last_processed_at is not None
+
+
+def test_unreachable_bridge_is_one_line(tmp_path: Path) -> None:
+    from tests.support.live import free_port
+
+    path = tmp_path / "c.csv"
+    path.write_text("id,email\n1,a@b.test\n")
+    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    result = run("sync", "CONTACT", str(path), "--base-url", url, "--api-key", "k")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: Could not reach the bridge: ")
+    assert len(result.stderr.strip().splitlines()) == 1
