@@ -33,28 +33,30 @@ class Foreground:
     """Writes that a client is waiting for (the intake's) in this process.
 
     Python's locks are not fair: a worker looping over groups could take the write lock again and
-    again ahead of a request that waits for it. Workers call ``wait_idle`` before each write, so
-    waiting requests go first (bounded, so a busy intake never stops the workers).
+    again ahead of a request that waits for it. Before each write a worker calls ``wait_turn``:
+    the requests already waiting go first, then the worker (later requests wait for it), so
+    neither side can starve the other.
     """
 
     def __init__(self) -> None:
-        self._waiting = 0
+        self._entered = 0
+        self._left = 0
         self._cond = threading.Condition()
 
     def enter(self) -> None:
         with self._cond:
-            self._waiting += 1
+            self._entered += 1
 
     def leave(self) -> None:
         with self._cond:
-            self._waiting -= 1
-            if self._waiting == 0:
-                self._cond.notify_all()
+            self._left += 1
+            self._cond.notify_all()
 
-    def wait_idle(self, timeout_s: float) -> None:
+    def wait_turn(self, timeout_s: float) -> None:
         with self._cond:
-            if self._waiting:
-                self._cond.wait_for(lambda: self._waiting == 0, timeout_s)
+            waiting_up_to = self._entered
+            if self._left < waiting_up_to:
+                self._cond.wait_for(lambda: self._left >= waiting_up_to, timeout_s)
 
 
 _foreground: weakref.WeakKeyDictionary[Database, Foreground] = weakref.WeakKeyDictionary()

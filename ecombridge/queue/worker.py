@@ -91,7 +91,7 @@ class Worker:
 
     def run_once(self, *, now: int | None = None) -> int:
         """Claim one group of runnable jobs and run them; returns how many were claimed."""
-        self._foreground.wait_idle(0.1)
+        self._foreground.wait_turn(0.1)
         with self.db.write() as conn:
             claimed = service.claim(
                 conn, limit=self._claim_size(), lease_ms=self.options.lease_ms, now=now
@@ -135,7 +135,7 @@ class Worker:
                 self._run_outside(handler, group[0])
 
     def _run_in_transaction(self, handler: Handler, group: list[Job]) -> None:
-        self._foreground.wait_idle(0.1)
+        self._foreground.wait_turn(0.1)
         try:
             with self.db.write() as conn:
                 # DONE first: jobs whose lease was lost are left out, never run twice.
