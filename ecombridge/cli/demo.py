@@ -43,21 +43,21 @@ def _write(shop: DemoShop, out: Path) -> None:
 
 
 def _wait_applied(bridge: Client, shop: DemoShop, timeout: float) -> bool:
-    """Wait until the last message sent has been processed (workers apply in the background)."""
-    last = shop.line_items[-1] if shop.line_items else shop.contacts[-1]
-    object_type = "LINE_ITEM" if shop.line_items else "CONTACT"
+    """Wait until the last message of every type has been processed (workers apply batches in
+    the background, several workers possibly out of order)."""
+    pending = {t: m[-1].external_object_id for t, m in shop.by_type().items() if m}
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            status = bridge.sync_status(
-                object_type, last.external_object_id, store_id=shop.store.id
-            )
+    while pending and time.monotonic() < deadline:
+        for object_type, external_id in list(pending.items()):
+            try:
+                status = bridge.sync_status(object_type, external_id, store_id=shop.store.id)
+            except BadRequest:
+                continue
             if status.last_processed_at is not None:
-                return True
-        except BadRequest:
-            pass
-        time.sleep(0.25)
-    return False
+                del pending[object_type]
+        if pending:
+            time.sleep(0.25)
+    return not pending
 
 
 def demo(
