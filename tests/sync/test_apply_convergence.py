@@ -42,7 +42,8 @@ EMAILS = {
 CONTACTS = ("c0", "c1", "c3", "cbad", "cnone")
 WALL_CLOCK = {"createdate", "lastmodifieddate", "hs_object_id"}
 
-Draft = tuple[str, str, dict[str, Any], dict[str, list[str]]]  # type, id, properties, assocs
+# (type, id, properties, associations); type may name a store: "CONTACT@eu"
+Draft = tuple[str, str, dict[str, Any], dict[str, list[str]]]
 
 
 def _maybe(values: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
@@ -60,7 +61,8 @@ def contact(draw: st.DrawFn) -> Draft:
         value = draw(_maybe(st.sampled_from(values)))
         if value is not None:
             props[name] = value
-    return ("CONTACT", ext, props, {})
+    # Contacts also come from a second store: the same email is the same contact.
+    return (draw(st.sampled_from(["CONTACT", "CONTACT@eu"])), ext, props, {})
 
 
 @st.composite
@@ -143,8 +145,10 @@ def _batches(
 
 def _run(db: Database, batches: list[tuple[str, list[Message]]]) -> dict[str, Any]:
     bridge = Bridge(db, make_portal(db).id).setup()
-    for at, (object_type, batch) in enumerate(batches, start=10_000):
-        bridge.sync(object_type, *batch, at=at)
+    stores = {"default": bridge, "eu": Bridge(db, bridge.portal_id, store_id="eu")}
+    for at, (where, batch) in enumerate(batches, start=10_000):
+        object_type, _, store = where.partition("@")
+        stores[store or "default"].sync(object_type, *batch, at=at)
     return snapshot(db, bridge.portal_id)
 
 
@@ -163,7 +167,7 @@ def snapshot(db: Database, portal_id: int) -> dict[str, Any]:
     names: dict[int, list[str]] = defaultdict(list)
     for link in links:
         if link.hubspot_id is not None:
-            names[link.hubspot_id].append(f"{link.object_type}:{link.external_id}")
+            names[link.hubspot_id].append(f"{link.store_id}/{link.object_type}:{link.external_id}")
     name = {object_id: "+".join(sorted(ns)) for object_id, ns in names.items()}
 
     def properties(row: Any) -> dict[str, Any]:
@@ -176,7 +180,7 @@ def snapshot(db: Database, portal_id: int) -> dict[str, Any]:
 
     return {
         "links": {
-            (r.object_type, r.external_id): (
+            (r.store_id, r.object_type, r.external_id): (
                 name.get(r.hubspot_id),
                 r.last_changed_at,
                 r.deleted_at,
@@ -185,17 +189,19 @@ def snapshot(db: Database, portal_id: int) -> dict[str, Any]:
         },
         "objects": {name[r.id]: (properties(r), r.versions, r.email_key) for r in objects},
         "errors": {
-            (r.object_type, r.external_id): (r.type, r.details, r.changed_at) for r in errors
+            (r.store_id, r.object_type, r.external_id): (r.type, r.details, r.changed_at)
+            for r in errors
         },
         "associations": {(name[r.from_id], name[r.to_id]) for r in made},
         "pending": {
-            (r.from_type, r.from_external_id, r.to_type, r.to_external_id) for r in pending
+            (r.store_id, r.from_type, r.from_external_id, r.to_type, r.to_external_id)
+            for r in pending
         },
     }
 
 
 @settings(
-    max_examples=20,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -205,7 +211,8 @@ def test_any_order_duplication_and_batching_converges(
 ) -> None:
     rng = random.Random(seed)
     in_import_order = sorted(
-        messages, key=lambda tm: (TYPES_IN_IMPORT_ORDER.index(tm[0]), tm[1].changed_at)
+        messages,
+        key=lambda tm: (TYPES_IN_IMPORT_ORDER.index(tm[0].partition("@")[0]), tm[1].changed_at),
     )
     expected = _run(db, [(t, [m]) for t, m in in_import_order])
 
