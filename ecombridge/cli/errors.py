@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ecombridge.cli.remote import (
@@ -115,10 +116,10 @@ def errors(
             _when(error.errored_at),
             error.type,
             error.object_type,
-            error.external_object_id,
-            error.store_id or "-",
+            escape(error.external_object_id),
+            escape(error.store_id or "-"),
             error.status,
-            error.details,
+            escape(error.details),
         )
     console.print(table)
     console.print(f"{len(found)} error(s){' (limit reached)' if len(found) == limit else ''}.")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ecombridge.cli.remote import (
@@ -47,14 +49,19 @@ def status(
         return
     console = Console()
     outcome = "failed" if result.failed else ("synced" if result.hubspot_id else "pending")
-    console.print(
-        f"[bold]{object_type} {result.external_object_id}[/bold] in store {result.store_id}"
-    )
+    header = f"{object_type} {escape(result.external_object_id)}"
+    console.print(f"[bold]{header}[/bold] in store {escape(result.store_id)}")
     console.print(f"  state:             {outcome}")
     console.print(f"  hubspotId:         {result.hubspot_id if result.hubspot_id else '-'}")
-    console.print(f"  lastProcessedAt:   {result.last_processed_at or '-'}")
+    console.print(f"  lastProcessedAt:   {_when(result.last_processed_at)}")
     if result.errors:
         table = Table("erroredAt", "type", "status", "details", title="Errors")
         for error in result.errors:
-            table.add_row(str(error.errored_at), error.type, error.status, error.details)
+            table.add_row(_when(error.errored_at), error.type, error.status, escape(error.details))
         console.print(table)
+
+
+def _when(ms: int | None) -> str:
+    if ms is None:
+        return "-"
+    return f"{ms} ({datetime.fromtimestamp(ms / 1000, UTC):%Y-%m-%d %H:%M:%S} UTC)"

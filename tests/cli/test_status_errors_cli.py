@@ -104,3 +104,23 @@ def test_errors_with_an_access_token_use_the_app_in_portal_listing(
     )  # fmt: skip
     assert by_app.exit_code == 0, by_app.output
     assert len(by_app.stdout.splitlines()) == 1
+
+
+def test_details_with_brackets_are_printed_literally(
+    live_server: LiveServer, portal: Portal, run_jobs: RunJobs
+) -> None:
+    with Client(live_server.url, api_key=portal.api_key) as bridge:
+        bridge.put_settings(settings())
+        bridge.v1_install()
+        line = SyncMessage("[l1]", {"name": "Line", "quantity": 1}, {"DEAL": ["missing-order"]})
+        bridge.send_sync_messages("LINE_ITEM", [line])
+    run_jobs()
+    args = ("--base-url", live_server.url, "--api-key", portal.api_key)
+    wide = {"COLUMNS": "250"}
+    table = run("errors", "--type", "INVALID_ASSOCIATION_PROPERTY", *args, env=wide)
+    assert table.exit_code == 0, table.output
+    assert "[l1]" in table.stdout
+    assert "missing-order" in table.stdout
+    status = run("status", "LINE_ITEM", "[l1]", *args, env=wide)
+    assert status.exit_code == 0, status.output
+    assert "LINE_ITEM [l1]" in status.stdout and "failed" in status.stdout
