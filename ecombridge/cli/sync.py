@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from ecombridge.cli.records import FORMATS, parse_associations, read_rows, sync_messages
 from ecombridge.cli.remote import (
@@ -72,7 +73,7 @@ def sync(
                 )
             )
         with connect(base_url, api_key, access_token) as bridge, progress_bar() as progress:
-            task = progress.add_task(f"{object_type} -> {store_id}", total=len(messages))
+            task = progress.add_task(f"{object_type} -> {escape(store_id)}", total=len(messages))
 
             def advance(n: int) -> None:
                 progress.advance(task, n)
