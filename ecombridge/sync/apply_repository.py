@@ -62,9 +62,9 @@ def execute_many(
         rows = [{**row, **{c: _encode(row.get(c)) for c in json_columns}} for row in rows]
     params: Any
     if dialect.positional:
-        params = [tuple(row.get(n) for n in names) for row in rows]
+        params = [tuple(map(row.get, names)) for row in rows]
     else:
-        params = [{n: row.get(n) for n in names} for row in rows]
+        params = [dict(zip(names, map(row.get, names), strict=True)) for row in rows]
     conn.exec_driver_sql(sql, params)
 
 

@@ -84,6 +84,8 @@ class Obj:
 
     def add_to_list(self, name: str, value: Any) -> None:
         current = self.properties.get(name)
+        if isinstance(current, list) and value in current:
+            return
         values = list(current) if isinstance(current, list) else []
         if value not in values:
             self.properties[name] = sorted([*values, value])

@@ -178,6 +178,8 @@ def _merge_associations(
     object_type: str, message: Message, from_properties: dict[str, list[str]]
 ) -> dict[str, list[str]]:
     """v2 ``associations`` (and v1 hs_assoc__* values): to type -> sorted distinct external ids."""
+    if not message.associations and not from_properties:
+        return from_properties
     merged = {to_type: set(ids) for to_type, ids in from_properties.items()}
     allowed = ALLOWED_ASSOCIATIONS.get(object_type, ())
     for to_type, ids in message.associations.items():
