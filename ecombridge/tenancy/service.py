@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Connection
 
 from ecombridge.clock import now_ms
+from ecombridge.crm_schema.service import ensure_portal_schema
 from ecombridge.db.sequences import allocate_ids
 from ecombridge.errors import AuthenticationFailed, NotFound, WrongCredentialKind
 from ecombridge.tenancy import repository as repo
@@ -113,6 +114,9 @@ def install_app(
     if repo.get_app(conn, app_id) is None:
         raise NotFound(f"App {app_id} does not exist.")
     require_portal(conn, portal_id)
+    # HubSpot portals always had the standard properties an app's data maps to; an app may sync
+    # to the "default" store at once, without defining a store first.
+    ensure_portal_schema(conn, portal_id)
     installation_id = repo.upsert_installation(conn, portal_id, app_id, scopes, now_ms())
     return issue_tokens(conn, installation_id, portal_id, app_id, scopes, ttl_s=ttl_s)
 
