@@ -8,25 +8,8 @@ items carry ``hs_product_id``), so the bridge defines 2001 (line item -> product
 
 from __future__ import annotations
 
+from ecombridge.crm_schema.object_types import PLURAL, SINGULAR, find_object_type
 from ecombridge.errors import ValidationFailed
-
-# Path names (plural, as HubSpot spells them), singular names and object type ids -> bridge type.
-_TYPE_NAMES = {
-    "contacts": "CONTACT",
-    "contact": "CONTACT",
-    "0-1": "CONTACT",
-    "deals": "DEAL",
-    "deal": "DEAL",
-    "0-3": "DEAL",
-    "products": "PRODUCT",
-    "product": "PRODUCT",
-    "0-7": "PRODUCT",
-    "line_items": "LINE_ITEM",
-    "line_item": "LINE_ITEM",
-    "0-8": "LINE_ITEM",
-}
-PLURAL = {"CONTACT": "contacts", "DEAL": "deals", "PRODUCT": "products", "LINE_ITEM": "line_items"}
-SINGULAR = {"CONTACT": "contact", "DEAL": "deal", "PRODUCT": "product", "LINE_ITEM": "line_item"}
 
 # Returned when a request names no properties (HubSpot's defaults), besides the system ones.
 DEFAULT_PROPERTIES = {
@@ -56,7 +39,7 @@ ASSOCIATION_TYPE_IDS = {
 
 def object_type(name: str) -> str:
     """The bridge's object type for a CRM path name (contacts, deals, products, line_items)."""
-    found = _TYPE_NAMES.get(name.lower())
+    found = find_object_type(name)
     if found is None:
         raise ValidationFailed(
             f"Unable to infer object type from: {name}; supported object types are "

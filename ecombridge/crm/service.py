@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection, Row
 from ecombridge.crm import catalog, query
 from ecombridge.crm import repository as repo
 from ecombridge.crm.wire import crm_object
+from ecombridge.crm_schema.object_types import PLURAL, SINGULAR
 from ecombridge.crm_schema.service import property_types
 from ecombridge.errors import NotFound, ValidationFailed
 
@@ -87,7 +88,7 @@ def _associations(
     ids = [row.id for row in rows]
     for to_name in wanted:
         to_type = catalog.object_type(to_name)
-        plural, label = catalog.PLURAL[to_type], catalog.association_label(object_type, to_type)
+        plural, label = PLURAL[to_type], catalog.association_label(object_type, to_type)
         for row in rows:
             by_object[row.id].setdefault(plural, [])
         if not ids:
@@ -148,9 +149,7 @@ def get_object(
     elif (numeric_id := parse_object_id(object_id)) is not None:
         row = repo.get_object(conn, portal_id, object_type, numeric_id, archived)
     if row is None:
-        raise NotFound(
-            f"Object not found. {catalog.SINGULAR[object_type]} {object_id!r} does not exist."
-        )
+        raise NotFound(f"Object not found. {SINGULAR[object_type]} {object_id!r} does not exist.")
     return render(conn, portal_id, object_type, [row], params)[0]
 
 
@@ -172,9 +171,7 @@ def v4_associations(
         numeric_id is None
         or repo.get_object(conn, portal_id, object_type, numeric_id, False) is None
     ):
-        raise NotFound(
-            f"Object not found. {catalog.SINGULAR[object_type]} {object_id!r} does not exist."
-        )
+        raise NotFound(f"Object not found. {SINGULAR[object_type]} {object_id!r} does not exist.")
     type_id = catalog.ASSOCIATION_TYPE_IDS.get((object_type, to_type))
     if type_id is None:
         return {"results": []}

@@ -8,28 +8,13 @@ from typing import Any
 
 from sqlalchemy.engine import Row
 
+from ecombridge.crm_schema.object_types import find_object_type
 from ecombridge.crm_schema.service import NewProperty, Pipeline
 from ecombridge.errors import ValidationFailed
 
-# CRM v3 object type names and ids -> the bridge's object types.
-OBJECT_TYPE_NAMES = {
-    "contacts": "CONTACT",
-    "contact": "CONTACT",
-    "0-1": "CONTACT",
-    "deals": "DEAL",
-    "deal": "DEAL",
-    "0-3": "DEAL",
-    "products": "PRODUCT",
-    "product": "PRODUCT",
-    "0-7": "PRODUCT",
-    "line_items": "LINE_ITEM",
-    "line_item": "LINE_ITEM",
-    "0-8": "LINE_ITEM",
-}
-
 
 def object_type_of(name: str) -> str:
-    found = OBJECT_TYPE_NAMES.get(name.lower())
+    found = find_object_type(name)
     if found is None:
         raise ValidationFailed(
             f"objectType: unknown object type {name!r}; use contacts, deals, products or "
