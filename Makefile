@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck format bench bench-pg clean
+.PHONY: install run test lint typecheck format bench bench-pg bench-import clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ test: lint typecheck
 ## Benchmarks at the default size on SQLite (figures in bench-results/, see docs/performance.md).
 bench: $(STAMP)
 	$(BIN)/ecombridge bench sync --out bench-results/sync-sqlite.json
+
+## The import benchmark (100,000 records by default; RECORDS=1000000 for the documented run).
+bench-import: $(STAMP)
+	$(BIN)/ecombridge bench import --records $${RECORDS:-100000} --out bench-results/import-sqlite.json
 
 ## Worker scaling on the machine's PostgreSQL.
 bench-pg: $(STAMP)

@@ -82,6 +82,8 @@ def machine() -> dict[str, Any]:
         "memory_gb": round(int(meminfo) / 1024 / 1024, 1),
         "python": platform.python_version(),
         "platform": platform.platform(),
+        # Other work on the machine skews timings: the 1, 5 and 15 minute load averages.
+        "load_average": [round(x, 2) for x in os.getloadavg()],
     }
 
 

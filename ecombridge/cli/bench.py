@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,6 +13,13 @@ from rich.table import Table
 
 from ecombridge.bench.baseline import raw_upsert_rate
 from ecombridge.bench.generator import generate
+from ecombridge.bench.import_bench import (
+    LocalIntegrator,
+    configure,
+    install_app,
+    run_import,
+    type_counts,
+)
 from ecombridge.bench.runner import bridge_run, machine, write_report
 from ecombridge.bench.sync_bench import run_phases, set_up_portal
 
@@ -38,6 +46,10 @@ def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:,.2f}" if value < 100 else f"{value:,.0f}"
     return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _load(result: dict[str, Any]) -> str:
+    return " / ".join(f"{x:.2f}" for x in result["machine"]["load_average"])
 
 
 def _sync_table(result: dict[str, Any]) -> Table:
@@ -75,6 +87,7 @@ def _sync_table(result: dict[str, Any]) -> Table:
         rows.append(("applied rate / raw upsert rate", result["ratio_to_baseline"]))
     for name, rss in result["peak_rss_mb"].items():
         rows.append((f"peak RSS {name} (MB)", rss))
+    rows.append(("load average at the end (1/5/15 min)", _load(result)))
     for label, value in rows:
         table.add_row(label, _fmt(value))
     return table
@@ -93,6 +106,7 @@ def sync(
     out: Out = Path("bench-results/sync.json"),
 ) -> None:
     """Push a generated store over HTTP and report throughput, latency, freshness and memory."""
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
     with bridge_run(database_url, serve_workers, worker_processes) as run:
         set_up_portal(run.processes.base_url, run.api_key)
         result: dict[str, Any] = run_phases(
@@ -119,7 +133,58 @@ def sync(
         "worker_processes": worker_processes,
         "seed": seed,
     }
-    result["machine"] = machine()
+    result["machine"] = machine() | {"load_average_at_start": load_at_start}
     write_report(result, out)
     console.print(_sync_table(result))
+    console.print(f"results written to {out}")
+
+
+@app.command("import")
+def import_(
+    records: Annotated[
+        int,
+        typer.Option(
+            help="Records to import (10% products, 30% each of contacts, deals and line items)."
+        ),
+    ] = 100_000,
+    concurrency: Concurrency = 4,
+    database_url: DbUrl = None,
+    serve_workers: Annotated[int, typer.Option(help="Workers inside the API process.")] = 1,
+    worker_processes: Annotated[int, typer.Option(help="Extra worker processes.")] = 0,
+    out: Out = Path("bench-results/import.json"),
+) -> None:
+    """Import a generated store through the import protocol; report its duration and memory."""
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
+    with bridge_run(database_url, serve_workers, worker_processes) as run:
+        app_tokens = install_app(run.database_url, run.portal_id)
+        with LocalIntegrator(type_counts(records)) as integrator:
+            configure(run.processes.base_url, app_tokens, integrator.url)
+            result: dict[str, Any] = run_import(
+                run.processes.base_url, app_tokens["accessToken"], records, concurrency
+            )
+        result["peak_rss_mb"] = run.processes.peak_rss()
+        result["database"] = run.db.engine.dialect.name
+    result["options"] = {
+        "records": records,
+        "concurrency": concurrency,
+        "serve_workers": serve_workers,
+        "worker_processes": worker_processes,
+    }
+    result["machine"] = machine() | {"load_average_at_start": load_at_start}
+    write_report(result, out)
+    table = Table(title="Import benchmark", show_header=True)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    rows: list[tuple[str, Any]] = [
+        ("records", result["records"]),
+        ("pages received (s)", result["receive_seconds"]),
+        ("applied after the last end (s)", result["apply_seconds"]),
+        ("first page to COMPLETE (s)", result["first_page_to_complete_seconds"]),
+        ("records/s end to end", result["records_per_s"]),
+    ]
+    rows += [(f"peak RSS {name} (MB)", rss) for name, rss in result["peak_rss_mb"].items()]
+    rows.append(("load average at the end (1/5/15 min)", _load(result)))
+    for label, value in rows:
+        table.add_row(label, _fmt(value))
+    console.print(table)
     console.print(f"results written to {out}")
