@@ -257,6 +257,6 @@ def _write_statuses(
                 "status": "OPEN",
             }
         )
-    repo.upsert_errors(conn, failed)
+    repo.upsert_errors(conn, sorted(failed, key=lambda r: r["external_id"]))
     repo.resolve_errors(conn, scope, ctx.object_type, to_resolve)
     return succeeded
