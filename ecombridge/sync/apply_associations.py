@@ -84,12 +84,13 @@ def write_changed_lists(
         made: list[dict[str, Any]] = []
         pending: list[dict[str, Any]] = []
         for link in owners:
-            assert link.obj is not None and link.obj.id is not None
+            obj = link.obj
+            if obj is None or obj.id is None:
+                continue
             touched.add(link.external_id)
-            for ext in link.obj.versions["a"][to_type][1]:
+            for ext in obj.versions["a"][to_type][1]:
                 if ext in targets:
-                    made.append(_association(scope, from_type, link.obj.id, to_type, targets[ext]))
-                    made[-1]["created_at"] = now
+                    made.append(_association(scope, from_type, obj.id, to_type, targets[ext], now))
                 else:
                     pending.append(_pending(scope, from_type, link.external_id, to_type, ext, now))
         arepo.insert_associations(conn, made)
@@ -98,7 +99,7 @@ def write_changed_lists(
 
 
 def _association(
-    scope: Scope, from_type: str, from_id: int, to_type: str, to_id: int
+    scope: Scope, from_type: str, from_id: int, to_type: str, to_id: int, now: int
 ) -> dict[str, Any]:
     return {
         "portal_id": scope.portal_id,
@@ -106,6 +107,7 @@ def _association(
         "from_id": from_id,
         "to_type": to_type,
         "to_id": to_id,
+        "created_at": now,
     }
 
 
@@ -143,10 +145,8 @@ def resolve_pending_to(
         for r in group:
             if r.from_external_id not in owners:
                 continue
-            association = _association(
-                scope, from_type, owners[r.from_external_id], to_type, arrived[r.to_external_id]
-            )
-            made.append({**association, "created_at": now})
+            from_id, to_id = owners[r.from_external_id], arrived[r.to_external_id]
+            made.append(_association(scope, from_type, from_id, to_type, to_id, now))
             done.append(
                 {
                     "b_from_type": from_type,
