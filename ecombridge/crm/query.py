@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from typing import Any
 
+from ecombridge.clock import parse_iso_ms
 from ecombridge.errors import ValidationFailed
 
 OPERATORS = (
@@ -140,15 +140,8 @@ def _epoch_ms(raw: Any, prop: PropertyRef, where: str) -> float:
         if math.isfinite(number):
             return number
     try:
-        if len(text) == 10:
-            day = date.fromisoformat(text)
-            moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
-        else:
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=UTC)
+        return float(parse_iso_ms(text))
     except ValueError:
         raise ValidationFailed(
             f"{where}: {prop.name} is a date-time; use epoch milliseconds or ISO-8601, got {raw!r}."
         ) from None
-    return float(int(moment.timestamp() * 1000))

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.engine import Row
 
+from ecombridge.clock import iso_ms
 from ecombridge.crm import catalog
-
-
-def iso_ms(ms: int) -> str:
-    """2024-01-02T03:04:05.678Z"""
-    moment = datetime.fromtimestamp(ms // 1000, UTC)
-    return f"{moment:%Y-%m-%dT%H:%M:%S}.{ms % 1000:03d}Z"
 
 
 def wire_value(value: Any, prop_type: str | None) -> str | None:

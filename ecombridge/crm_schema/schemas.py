@@ -3,11 +3,11 @@ the legacy ``/crm-pipelines/v1`` pipelines that integrations read stage ids from
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.engine import Row
 
+from ecombridge.clock import iso_ms
 from ecombridge.crm_schema.object_types import find_object_type
 from ecombridge.crm_schema.service import NewProperty, Pipeline
 from ecombridge.errors import ValidationFailed
@@ -21,11 +21,6 @@ def object_type_of(name: str) -> str:
             "line_items (or 0-1, 0-3, 0-7, 0-8)."
         )
     return found
-
-
-def iso(ms: int) -> str:
-    moment = datetime.fromtimestamp(ms / 1000, tz=UTC)
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def render_property(row: Row[Any]) -> dict[str, Any]:
@@ -44,8 +39,8 @@ def render_property(row: Row[Any]) -> dict[str, Any]:
         "hidden": False,
         "hubspotDefined": bool(row.hubspot_defined),
         "formField": True,
-        "createdAt": iso(row.created_at),
-        "updatedAt": iso(row.updated_at),
+        "createdAt": iso_ms(row.created_at),
+        "updatedAt": iso_ms(row.updated_at),
         "archived": False,
     }
 
@@ -105,8 +100,8 @@ def render_pipeline_v3(pipeline: Pipeline) -> dict[str, Any]:
         "label": row.label,
         "displayOrder": row.display_order,
         "archived": False,
-        "createdAt": iso(row.created_at),
-        "updatedAt": iso(row.updated_at),
+        "createdAt": iso_ms(row.created_at),
+        "updatedAt": iso_ms(row.updated_at),
         "stages": [
             {
                 "id": stage.id,
@@ -114,8 +109,8 @@ def render_pipeline_v3(pipeline: Pipeline) -> dict[str, Any]:
                 "displayOrder": stage.display_order,
                 "metadata": _stage_metadata(stage),
                 "archived": False,
-                "createdAt": iso(stage.created_at),
-                "updatedAt": iso(stage.updated_at),
+                "createdAt": iso_ms(stage.created_at),
+                "updatedAt": iso_ms(stage.updated_at),
             }
             for stage in pipeline.stages
         ],
