@@ -17,10 +17,13 @@ def wire_value(value: Any, prop_type: str | None) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
-        if prop_type == "datetime":
-            return iso_ms(int(value))
-        if prop_type == "date":
-            return iso_ms(int(value))[:10]
+        if prop_type in ("datetime", "date"):
+            try:
+                text = iso_ms(int(value))
+            except (ValueError, OverflowError):
+                pass  # beyond years 1-9999: no ISO form, shown as the number it is
+            else:
+                return text if prop_type == "datetime" else text[:10]
         if isinstance(value, float) and value.is_integer():
             return str(int(value))
         return str(value)

@@ -66,6 +66,7 @@ def build_report(
     first_day = today - timedelta(days=days - 1)
     start_ms = int(datetime(first_day.year, first_day.month, first_day.day, tzinfo=UTC).timestamp())
     start_ms *= 1000
+    end_ms = start_ms + days * DAY_MS
 
     by_day: dict[str, float] = {
         (first_day + timedelta(days=n)).isoformat(): 0.0 for n in range(days)
@@ -94,8 +95,8 @@ def build_report(
         in_period.add(int(deal.id))
         report.orders += 1
         report.revenue += amount
-        day = datetime.fromtimestamp(at / 1000, tz=UTC).date().isoformat()
-        if day in by_day:
+        if at < end_ms:  # later dates (even past year 9999) are no day of the chart
+            day = datetime.fromtimestamp(at / 1000, tz=UTC).date().isoformat()
             by_day[day] += amount
         by_store[deal_stores.get(int(deal.id))] += amount
 

@@ -200,3 +200,20 @@ def test_limit_above_100_is_clamped(client: TestClient, db: Database, shop: Shop
 
     assert len(body["results"]) == 100
     assert "paging" in body
+
+
+def test_dates_beyond_the_calendar_are_shown_as_numbers(
+    client: TestClient, db: Database, shop: Shop
+) -> None:
+    # Sync accepts any epoch number for a date; one past year 9999 has no ISO form.
+    far = 10**17
+    deal = insert_crm_object(
+        db, shop.portal.id, "DEAL", {"dealname": "Far", "closedate": far, "createdate": -far}
+    )
+
+    response = client.get(f"{V3}/deals/{deal}", headers=auth(shop))
+
+    assert response.status_code == 200
+    props = response.json()["properties"]
+    assert props["closedate"] == str(far)
+    assert props["createdate"] == str(-far)

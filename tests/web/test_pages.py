@@ -128,3 +128,22 @@ def test_lists_are_paged(user_client: TestClient, db: Database, portal: Portal) 
     second = user_client.get("/app/objects/products?q=sticker&page=2").text
     assert second.count('href="/app/objects/products/') == 5
     assert "Sticker 00" in second and "Previous" in second and "page=3" not in second
+
+
+def test_reports_count_deals_dated_beyond_the_calendar(
+    user_client: TestClient, db: Database, portal: Portal
+) -> None:
+    # Sync accepts any epoch number for a date; one past year 9999 is counted, not charted.
+    with db.write() as conn:
+        insert_object(
+            conn,
+            portal.id,
+            "DEAL",
+            {"dealname": "Far", "dealstage": "shipped", "amount": 5, "closedate": 10**17},
+            store_id="main",
+        )
+
+    response = user_client.get("/app/reports?days=30")
+
+    assert response.status_code == 200
+    assert 'id="orders">5<' in response.text
