@@ -29,7 +29,7 @@ from tests.acceptance.support import (
     shop_mappings,
     v1_shop_settings,
 )
-from tests.support.factories import Portal, make_private_app_token
+from tests.support.factories import InstalledApp, Portal, make_private_app_token
 from tests.support.jobs import RunJobs
 from tests.support.live import LiveServer
 
@@ -339,3 +339,87 @@ def test_v1_and_v2_settings_map_the_same_properties() -> None:
             if not p["targetHubspotProperty"].startswith("hs_assoc__")
         }
         assert names == HUBSPOT_NAMES[object_type]
+
+
+def test_an_oauth_app_through_hubspot3_with_hubwoo_style_ids(
+    live_server: LiveServer, installed_app: InstalledApp, run_jobs: RunJobs
+) -> None:
+    """hubwoo's shapes: e-mails as contact ids, integer ids, "<secs>000" string timestamps; the
+    app's token through hubspot3 (Bearer, bare ``?``), errors by app and by app in the portal."""
+    developer = EcommerceBridgeClient(
+        api_key=installed_app.developer_api_key, api_base=live_server.url
+    )
+    developer.create_or_update_settings(shop_mappings(), app_id=installed_app.app_id)
+    app = EcommerceBridgeClient(access_token=installed_app.access_token, api_base=live_server.url)
+    app.create_or_update_store("woo-1", "Woo", "https://woo.example/wp-admin")
+    at = "1600000000000"
+    app.send_sync_messages(
+        "CONTACT",
+        [
+            {
+                "action": "UPSERT",
+                "changedAt": at,
+                "externalObjectId": "jane+shop@example.com",
+                "properties": {"email": "jane+shop@example.com", "first_name": "Jane"},
+            },
+            {
+                "action": "UPSERT",
+                "changedAt": at,
+                "externalObjectId": "broken@",
+                "properties": {"email": "broken@"},
+            },
+        ],  # fmt: skip
+        store_id="woo-1",
+    )
+    app.send_sync_messages(
+        "PRODUCT",
+        [
+            {
+                "action": "UPSERT",
+                "changedAt": at,
+                "externalObjectId": 17,
+                "properties": {"title": "Mug", "price": "12.50"},
+            }
+        ],  # fmt: skip
+        store_id="woo-1",
+    )
+    app.send_sync_messages(
+        "DEAL",
+        [
+            {
+                "action": "UPSERT",
+                "changedAt": at,
+                "externalObjectId": 1001,
+                "properties": {"name": "#1001", "stage": "processed", "total": "25"},
+                "associations": {"CONTACT": ["jane+shop@example.com"]},
+            }
+        ],  # fmt: skip
+        store_id="woo-1",
+    )
+    app.send_sync_messages(
+        "LINE_ITEM",
+        [
+            {
+                "action": "UPSERT",
+                "changedAt": at,
+                "externalObjectId": 5001,
+                "properties": {"name": "Mug", "quantity": 2, "price": 12.5},
+                "associations": {"DEAL": [1001], "PRODUCT": [17]},
+            }
+        ],  # fmt: skip
+        store_id="woo-1",
+    )
+    run_jobs()
+
+    contact = app.check_sync_status_for_object("CONTACT", "jane+shop@example.com", "woo-1")
+    line = app.check_sync_status_for_object("LINE_ITEM", "5001", "woo-1")
+    assert (contact["externalObjectId"], contact["errors"]) == ("jane+shop@example.com", [])
+    assert isinstance(contact["hubspotId"], int)
+    assert (line["externalObjectId"], line["errors"]) == ("5001", [])
+    in_portal = app.get_sync_errors_for_app_and_account()
+    across_portals = developer.get_sync_errors_for_app(installed_app.app_id)
+    expected = [("broken@", "INVALID_EMAIL_ADDRESS", "woo-1", installed_app.portal_id)]
+    for errors in (in_portal, across_portals):
+        assert [
+            (e["externalObjectId"], e["type"], e["storeId"], e["portalId"]) for e in errors
+        ] == expected
