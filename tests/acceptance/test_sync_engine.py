@@ -368,7 +368,7 @@ def test_an_oauth_app_through_hubspot3_with_hubwoo_style_ids(
                 "externalObjectId": "broken@",
                 "properties": {"email": "broken@"},
             },
-        ],  # fmt: skip
+        ],
         store_id="woo-1",
     )
     app.send_sync_messages(
@@ -380,7 +380,7 @@ def test_an_oauth_app_through_hubspot3_with_hubwoo_style_ids(
                 "externalObjectId": 17,
                 "properties": {"title": "Mug", "price": "12.50"},
             }
-        ],  # fmt: skip
+        ],
         store_id="woo-1",
     )
     app.send_sync_messages(
@@ -393,7 +393,7 @@ def test_an_oauth_app_through_hubspot3_with_hubwoo_style_ids(
                 "properties": {"name": "#1001", "stage": "processed", "total": "25"},
                 "associations": {"CONTACT": ["jane+shop@example.com"]},
             }
-        ],  # fmt: skip
+        ],
         store_id="woo-1",
     )
     app.send_sync_messages(
@@ -406,7 +406,7 @@ def test_an_oauth_app_through_hubspot3_with_hubwoo_style_ids(
                 "properties": {"name": "Mug", "quantity": 2, "price": 12.5},
                 "associations": {"DEAL": [1001], "PRODUCT": [17]},
             }
-        ],  # fmt: skip
+        ],
         store_id="woo-1",
     )
     run_jobs()
