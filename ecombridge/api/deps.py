@@ -23,6 +23,7 @@ from ecombridge.errors import (
     ValidationFailed,
     WrongCredentialKind,
 )
+from ecombridge.limits import MAX_BIGINT
 from ecombridge.tenancy import service as tenancy
 from ecombridge.tenancy.principal import KIND_NAMES, SYNC_SCOPES, CredentialKind, Principal
 from ecombridge.tenancy.principal_cache import PrincipalCache
@@ -202,14 +203,11 @@ def developer_app(request: Request, principal: Principal, app_id: str | int) -> 
     return parsed
 
 
-MAX_ID = 2**63 - 1  # ids are BIGINT columns
-
-
 def parse_app_id(value: str) -> int:
     try:
         app_id = int(value)
     except ValueError:
         raise ValidationFailed(f"appId must be an integer, got {value!r}.") from None
-    if not 0 < app_id <= MAX_ID:
+    if not 0 < app_id <= MAX_BIGINT:
         raise ValidationFailed(f"appId must be a positive integer below 2^63, got {value!r}.")
     return app_id

@@ -15,12 +15,12 @@ from ecombridge.crm.wire import crm_object
 from ecombridge.crm_schema.object_types import PLURAL, SINGULAR
 from ecombridge.crm_schema.service import property_types
 from ecombridge.errors import NotFound, ValidationFailed
+from ecombridge.limits import MAX_BIGINT
 
 LIST_LIMIT = (10, 100)  # default, maximum
 SEARCH_LIMIT = (10, 200)
 V4_LIMIT = (500, 500)
 MAX_GROUPS, MAX_FILTERS_PER_GROUP, MAX_FILTERS = 5, 6, 18
-MAX_BIGINT = 2**63 - 1
 _DIGITS = re.compile(r"[0-9]{1,19}")
 
 

@@ -16,8 +16,6 @@ from ecombridge.api.json_body import JsonBody
 from ecombridge.errors import ValidationFailed
 from ecombridge.imports import receiving, service
 from ecombridge.imports.schemas import (
-    MAX_INT32,
-    MAX_INT64,
     V1_PAGE,
     ImportEnd,
     ImportPage,
@@ -26,6 +24,7 @@ from ecombridge.imports.schemas import (
     parse,
     v1_page_as_sent,
 )
+from ecombridge.limits import MAX_BIGINT, MAX_INT32
 from ecombridge.queue.notify import wake
 from ecombridge.tenancy.principal import Principal
 
@@ -34,7 +33,7 @@ router = APIRouter(tags=["imports"])
 V2 = "/extensions/ecomm/v2/imports"
 V1_PREFIXES = ("/extensions/ecomm/v1", "")
 NO_CONTENT = 204
-StartedAt = Annotated[int, Path(alias="importStartedAt", ge=0, le=MAX_INT64)]
+StartedAt = Annotated[int, Path(alias="importStartedAt", ge=0, le=MAX_BIGINT)]
 ObjectType = Annotated[str, Path(alias="objectType")]
 PageNumber = Annotated[int, Path(alias="pageNumber", le=MAX_INT32)]
 

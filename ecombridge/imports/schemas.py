@@ -15,6 +15,7 @@ from pydantic import (
 )
 
 from ecombridge.errors import ValidationFailed
+from ecombridge.limits import MAX_BIGINT, MAX_INT32
 from ecombridge.sync.messages import Message
 
 M = TypeVar("M")
@@ -23,8 +24,6 @@ ObjectTypeName = Literal["PRODUCT", "CONTACT", "LINE_ITEM", "DEAL"]
 MAX_ID_LENGTH = 100
 V2_PAGE_LIMIT = 200
 V1_PAGE_LIMIT = 500
-MAX_INT32 = 2**31 - 1  # page numbers and counts are stored as INTEGER / BIGINT
-MAX_INT64 = 2**63 - 1
 
 
 def _external_id(value: Any) -> str:
@@ -102,7 +101,7 @@ class V1ImportMessage(_Lenient):
 
 class ImportPage(_Lenient):
     store_id: StoreId = Field(validation_alias=AliasChoices("storeId", "accountId"))
-    import_started_at: int = Field(alias="importStartedAt", ge=0, le=MAX_INT64)
+    import_started_at: int = Field(alias="importStartedAt", ge=0, le=MAX_BIGINT)
     object_type: ObjectTypeName = Field(alias="objectType")
     page_number: int | None = Field(default=None, alias="pageNumber", ge=0, le=MAX_INT32)
     portal_id: int | None = Field(default=None, alias="portalId")
@@ -111,16 +110,16 @@ class ImportPage(_Lenient):
 
 class ImportEnd(_Lenient):
     store_id: StoreId = Field(validation_alias=AliasChoices("storeId", "accountId"))
-    import_started_at: int = Field(alias="importStartedAt", ge=0, le=MAX_INT64)
+    import_started_at: int = Field(alias="importStartedAt", ge=0, le=MAX_BIGINT)
     object_type: ObjectTypeName = Field(alias="objectType")
     portal_id: int | None = Field(default=None, alias="portalId")
     page_count: int = Field(alias="pageCount", ge=0, le=MAX_INT32)
-    item_count: int = Field(alias="itemCount", ge=0, le=MAX_INT64)
+    item_count: int = Field(alias="itemCount", ge=0, le=MAX_BIGINT)
 
 
 class V1ImportEnd(_Lenient):
     page_count: int = Field(alias="pageCount", ge=0, le=MAX_INT32)
-    item_count: int = Field(alias="itemCount", ge=0, le=MAX_INT64)
+    item_count: int = Field(alias="itemCount", ge=0, le=MAX_BIGINT)
 
 
 def v1_page_as_sent(messages: list[Message]) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from ecombridge.errors import ValidationFailed
+from ecombridge.limits import MAX_BIGINT
 
 OBJECT_TYPES = ("CONTACT", "PRODUCT", "DEAL", "LINE_ITEM")
 # v1's path enum is HubSpot's generic object type list; only the four above ever hold errors.
@@ -25,7 +26,6 @@ ERROR_TYPES = (
     "DELETE_FAIL_NO_INFO", "INVALID_ENUM_PROPERTY", "ERROR_INVALID_DATE_PROPERTY",
 )  # fmt: skip
 MAX_LIMIT = 200
-MAX_BIGINT = 2**63 - 1  # ids and offsets beyond this cannot exist; SQL would overflow
 
 
 @dataclass(frozen=True)
