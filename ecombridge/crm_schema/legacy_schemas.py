@@ -11,6 +11,7 @@ from sqlalchemy.engine import Row
 from ecombridge.crm_schema.schemas import parse_options, text_field
 from ecombridge.crm_schema.service import PropertyChanges
 from ecombridge.errors import ValidationFailed
+from ecombridge.limits import MAX_INT32
 
 
 def render_property_v1(row: Row[Any]) -> dict[str, Any]:
@@ -75,4 +76,6 @@ def parse_group(body: Any, *, creating: bool) -> tuple[str | None, str | None, i
     order = body.get("displayOrder")
     if order is not None and (not isinstance(order, int) or isinstance(order, bool)):
         raise ValidationFailed("displayOrder: must be an integer.")
+    if order is not None and not -MAX_INT32 - 1 <= order <= MAX_INT32:
+        raise ValidationFailed(f"displayOrder: must be between {-MAX_INT32 - 1} and {MAX_INT32}.")
     return name, label, order

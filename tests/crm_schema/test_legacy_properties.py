@@ -145,3 +145,19 @@ def test_isolation_and_credentials(
     assert denied.status_code == 403
     bearer = {"Authorization": f"Bearer {installed_app.access_token}"}
     assert client.get(f"{BASE}/properties/named/order_type", headers=bearer).status_code == 200
+
+
+@pytest.mark.parametrize("order", [2**31, -(2**31) - 1, 10**30])
+def test_group_display_order_beyond_an_integer_column_is_400(
+    client: TestClient, key: str, order: int
+) -> None:
+    created = client.post(
+        f"{BASE}/groups?{key}", json={"name": "big", "displayName": "Big", "displayOrder": order}
+    )
+    updated = client.put(f"{BASE}/groups/named/dealinformation?{key}", json={"displayOrder": order})
+
+    for response in (created, updated):
+        assert response.status_code == 400
+        assert_hubspot_error(response.json(), "VALIDATION_ERROR")
+        assert response.json()["message"].startswith("displayOrder:")
+    assert client.get(f"{BASE}/groups/named/big?{key}").status_code == 404
