@@ -19,7 +19,7 @@ from ecombridge.crm_schema.service import ensure_portal_schema
 from ecombridge.errors import Conflict, NotFound, ValidationFailed
 from ecombridge.imports import repository as repo
 from ecombridge.queue.service import IMPORT_WEBHOOK, enqueue
-from ecombridge.stores.service import resolve_store
+from ecombridge.stores.service import is_valid_store_id, resolve_store
 
 AWAITING_COUNTS = "AWAITING_COUNTS"
 RECEIVING = "RECEIVING"
@@ -149,7 +149,9 @@ def cancel_import(
 def _find(
     conn: Connection, portal_id: int, app_id: int, store_id: str, started_at: int | None
 ) -> Row[Any]:
-    if started_at is None:
+    if not is_valid_store_id(store_id):
+        row = None  # no store has this id (and it could not be sent to the database as it is)
+    elif started_at is None:
         row = repo.latest_of_store(conn, portal_id, app_id, store_id)
     else:
         found = repo.find_by_started_at(conn, portal_id, app_id, started_at)

@@ -48,6 +48,14 @@ def validate_store_id(store_id: str, field: str = "id") -> None:
         )
 
 
+def is_valid_store_id(store_id: str) -> bool:
+    try:
+        validate_store_id(store_id)
+    except ValidationFailed:
+        return False
+    return True
+
+
 def validate_store(store: Store) -> None:
     validate_store_id(store.id)
     if not store.label.strip():

@@ -207,6 +207,14 @@ def test_progress_of_an_unknown_import_is_404(ready: Importer) -> None:
     assert other.status_code == 404
 
 
+@pytest.mark.parametrize("store_id", ["a%00b", "x" * 101, "caf%C3%A9"])
+def test_progress_of_a_store_id_no_store_can_have_is_404(ready: Importer, store_id: str) -> None:
+    for path in (f"{V2}/imports/{store_id}", f"{V2}/imports/{store_id}/{ready.started()}"):
+        response = ready.client.get(path, headers=ready.auth)
+        assert response.status_code == 404
+        assert_hubspot_error(response.json(), "OBJECT_NOT_FOUND")
+
+
 def test_pages_and_ends_before_the_webhook_reply_is_read_are_kept(ready: Importer) -> None:
     """An integrator may push its pages before the bridge has read its reply to the webhook."""
     response = ready.start()
