@@ -12,7 +12,7 @@ import random
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -21,10 +21,13 @@ from fastapi.testclient import TestClient
 
 from ecombridge.db.engine import Database
 from tests.acceptance.support import V1, V2, assert_error_shape, shop_mappings, v1_shop_settings
+from tests.imports.integrator import Integrator, counts_reply, serve
 from tests.support.factories import InstalledApp, Portal
 from tests.support.jobs import RunJobs
 
 SEED = 20261122
+TEMPLATE_STARTED_AT = "1700000000000"
+IMPORT_STARTED_AT = TEMPLATE_STARTED_AT  # set by the fixture that starts an import
 CASES_PER_OPERATION = 5
 # OAuth answers token errors in its own documented shape; the web UI and docs answer HTML.
 OWN_ERROR_SHAPE = re.compile(r"^/(oauth/|app|docs|openapi|healthz|readyz|metrics)")
@@ -268,10 +271,20 @@ def fuzzed(method: str, route: str, credential: Credential, rng: random.Random) 
 
 
 @pytest.fixture
+def integrator(installed_app: InstalledApp) -> Iterator[Integrator]:
+    yield from serve(Integrator(installed_app.client_secret, [counts_reply(5, 5, 5, 5)]))
+
+
+@pytest.fixture
 def credentials(
-    client: TestClient, portal: Portal, installed_app: InstalledApp, run_jobs: RunJobs
+    client: TestClient,
+    portal: Portal,
+    installed_app: InstalledApp,
+    integrator: Integrator,
+    run_jobs: RunJobs,
 ) -> list[Credential]:
-    """A portal with settings, a store and synced data; each kind of credential."""
+    """A portal with settings, a store, synced data and an import receiving pages (its
+    importStartedAt replaces the templates' timestamp); each kind of credential."""
     key = {"hapikey": portal.api_key}
     assert client.post(f"{V1}/installs", params=key).status_code == 204
     settings = {"enabled": True, "mappings": shop_mappings()}
@@ -280,9 +293,15 @@ def credentials(
     assert client.put(f"{V2}/stores", params=key, json=store).status_code == 200
     batch = {"storeId": "s-1", "objectType": "CONTACT", "messages": [MESSAGE]}
     assert client.put(f"{V2}/sync/messages", params=key, json=batch).status_code == 204
-    run_jobs()
-    bearer = {"Authorization": f"Bearer {installed_app.access_token}"}
     developer = {"hapikey": installed_app.developer_api_key, "appId": str(installed_app.app_id)}
+    app_settings = {**settings, "webhookUri": integrator.url}
+    assert client.put(f"{V2}/settings", params=developer, json=app_settings).status_code == 200
+    bearer = {"Authorization": f"Bearer {installed_app.access_token}"}
+    started = client.post(f"{V2}/imports/start", json={"storeId": "default"}, headers=bearer)
+    assert started.status_code == 202, started.text
+    run_jobs()
+    global IMPORT_STARTED_AT
+    IMPORT_STARTED_AT = str(started.json()["importStartedAt"])
     return [(key, {}), ({}, bearer), (developer, {}), ({}, {})]
 
 
@@ -294,6 +313,12 @@ def test_no_bad_input_gets_a_500(
     statuses: Counter[int] = Counter()
 
     def check(case: Case) -> int:
+        # Point import calls at the import in progress.
+        path = case.path.replace(TEMPLATE_STARTED_AT, IMPORT_STARTED_AT)
+        body = case.body and case.body.replace(
+            TEMPLATE_STARTED_AT.encode(), IMPORT_STARTED_AT.encode()
+        )
+        case = replace(case, path=path, body=body)
         response = client.request(
             case.method, case.path, params=case.query, headers=case.headers, content=case.body
         )
