@@ -2,7 +2,9 @@
 
 - ``/x/`` is the same as ``/x`` (slumber and PrestaShop add trailing slashes);
 - ``?&a=b`` and a bare ``?`` are ordinary query strings (hubspot-php, hubspot3);
-- bodies larger than the configured limit are answered with 413 in HubSpot's error shape.
+- bodies larger than the configured limit are answered with 413 in HubSpot's error shape;
+- a NUL character in the path or query is a 400: no id or name holds one, and PostgreSQL text
+  cannot carry it (it would fail in the database instead).
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ class WireToleranceMiddleware:
             scope["query_string"] = query.lstrip(b"&")
         correlation = str(uuid.uuid4())
         scope.setdefault("state", {})["correlation_id"] = correlation
+        if "\x00" in scope["path"] or b"%00" in query or b"\x00" in query:
+            message = "The URL must not contain NUL characters (%00)."
+            await self._reject(send, correlation, 400, message)
+            return
 
         limit = self.max_body_bytes
         for name, value in scope.get("headers", ()):
@@ -47,7 +53,8 @@ class WireToleranceMiddleware:
                 except ValueError:
                     declared = 0
                 if declared > limit:
-                    await self._too_large(send, correlation, limit)
+                    message = f"Request body too large: the limit is {limit} bytes."
+                    await self._reject(send, correlation, 413, message)
                     return
 
         received = 0
@@ -65,17 +72,13 @@ class WireToleranceMiddleware:
         await self.app(scope, limited_receive, send)
 
     @staticmethod
-    async def _too_large(send: Send, correlation: str, limit: int) -> None:
-        body: dict[str, Any] = error_body(
-            f"Request body too large: the limit is {limit} bytes.",
-            "VALIDATION_ERROR",
-            correlation,
-        )
+    async def _reject(send: Send, correlation: str, status: int, message: str) -> None:
+        body: dict[str, Any] = error_body(message, "VALIDATION_ERROR", correlation)
         payload = json.dumps(body).encode()
         await send(
             {
                 "type": "http.response.start",
-                "status": 413,
+                "status": status,
                 "headers": [
                     (b"content-type", b"application/json;charset=utf-8"),
                     (b"content-length", str(len(payload)).encode()),

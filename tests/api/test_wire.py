@@ -1,5 +1,5 @@
 """Wire conventions shared by every endpoint: error shape, unknown routes, body limit,
-trailing slashes and ``?&`` query strings."""
+trailing slashes, ``?&`` query strings and NUL characters in URLs."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from ecombridge.api.app import create_app
 from ecombridge.config import Config
 from ecombridge.db.engine import Database
-from tests.support.factories import InstalledApp
+from tests.support.factories import InstalledApp, Portal
 
 
 def assert_hubspot_error(body: dict[str, object], category: str) -> None:
@@ -47,6 +47,26 @@ def test_oversized_body_is_413_in_hubspot_shape(config: Config, db: Database) ->
     assert response.status_code == 413
     assert_hubspot_error(response.json(), "VALIDATION_ERROR")
     assert "1000 bytes" in response.json()["message"]
+
+
+def test_a_nul_character_in_the_url_is_a_400_before_any_lookup(
+    client: TestClient, portal: Portal, installed_app: InstalledApp
+) -> None:
+    key = f"hapikey={portal.api_key}"
+    bearer = {"Authorization": f"Bearer {installed_app.access_token}"}
+    for path, headers in (
+        (f"/extensions/ecomm/v1/sync-status/CONTACT/a%00b?{key}", {}),
+        (f"/extensions/ecomm/v1/sync-errors/object/CONTACT/a%00b?{key}", {}),
+        (f"/extensions/ecomm/v2/sync/status/default/CONTACT/a%00b?{key}", {}),
+        (f"/crm/v3/objects/contacts/a%00b@example.com?idProperty=email&{key}", {}),
+        ("/extensions/ecomm/v2/imports/a%00b", bearer),
+        (f"/extensions/ecomm/v2/stores?{key}&x=%00", {}),
+        ("/app/stores/0/a%00b", {}),
+    ):
+        response = client.get(path, headers=headers)
+        assert response.status_code == 400, path
+        assert_hubspot_error(response.json(), "VALIDATION_ERROR")
+        assert "NUL" in response.json()["message"]
 
 
 def test_app_id_beyond_the_id_range_is_a_400(
