@@ -94,7 +94,7 @@ def consent_request(
     ``optional_scope`` (as HubSpot had it): granted when this bridge grants it, else dropped."""
     if not client_id:
         raise ValidationFailed("client_id is required.")
-    app = tenancy_repo.get_app_by_client_id(conn, client_id)
+    app = _app_of_client(conn, client_id)
     if app is None:
         raise ValidationFailed(f"client_id {client_id!r} does not belong to any app.")
     uri = _check_redirect_uri(redirect_uri)
@@ -119,8 +119,14 @@ def grant_consent(conn: Connection, request: ConsentRequest, portal_key: str) ->
     )
 
 
+def _app_of_client(conn: Connection, client_id: str) -> Row[Any] | None:
+    if "\x00" in client_id:
+        return None  # no client id has one, and PostgreSQL text cannot carry it
+    return tenancy_repo.get_app_by_client_id(conn, client_id)
+
+
 def _client_app(conn: Connection, client_id: str | None, client_secret: str | None) -> Row[Any]:
-    app = tenancy_repo.get_app_by_client_id(conn, client_id) if client_id else None
+    app = _app_of_client(conn, client_id) if client_id else None
     if app is None:
         raise OAuthError("BAD_CLIENT_ID", "missing or unknown client_id")
     # Constant-time comparison: the secret must not leak through response timing.

@@ -198,6 +198,22 @@ def test_wrong_secret_client_redirect_and_grant_are_refused(
     assert exchange(client, oauth_app, code)["status_code"] == 200
 
 
+def test_a_client_id_with_a_nul_character_is_unknown(
+    client: TestClient, oauth_app: App, portal: Portal
+) -> None:
+    code = obtain_code(client, oauth_app, portal)
+    nul_id = oauth_app.client_id + "\x00"
+    assert_oauth_error(exchange(client, oauth_app, code, client_id=nul_id), "BAD_CLIENT_ID")
+    refresh = {"grant_type": "refresh_token", "refresh_token": "eb-refresh-x"}
+    assert_oauth_error(
+        exchange(client, oauth_app, "", client_id=nul_id, **refresh), "BAD_CLIENT_ID"
+    )
+    form = consent_form(oauth_app, portal.api_key) | {"client_id": nul_id}
+    consent = client.post("/oauth/authorize", data=form, follow_redirects=False)
+    assert consent.status_code == 400
+    assert "client_id" in consent.text
+
+
 def test_code_of_another_app_is_refused(
     client: TestClient, db: Database, oauth_app: App, portal: Portal
 ) -> None:
