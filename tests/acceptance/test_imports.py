@@ -25,7 +25,7 @@ from tests.acceptance.support import (
     v1_shop_settings,
 )
 from tests.imports.integrator import Integrator, counts_reply, serve
-from tests.support.factories import InstalledApp, make_portal
+from tests.support.factories import InstalledApp, make_portal, make_private_app_token
 from tests.support.jobs import RunJobs
 
 SIZES = {"PRODUCT": 2000, "CONTACT": 3000, "DEAL": 3000, "LINE_ITEM": 6000}
@@ -118,7 +118,7 @@ def sync_into_other_portal(
     shop: Shop,
     store: str,
     run_jobs: RunJobs,
-) -> Snapshot:
+) -> tuple[Snapshot, str]:
     """The same records as sync messages, with the same app's token in a new portal: v2 batches
     into ``store``, or v1 bare arrays (into the default store) when ``store`` is "default"."""
     portal_id, token = install_in(db, app)
@@ -144,7 +144,7 @@ def sync_into_other_portal(
                 response = client.put(f"{V2}/sync/messages", json=batch, headers=bearer(token))
             assert response.status_code == 204, response.text
         run_jobs()
-    return snapshot(db, portal_id, app.app_id, store)
+    return snapshot(db, portal_id, app.app_id, store), token
 
 
 def configure(
@@ -264,8 +264,9 @@ def test_v2_import_equals_syncing_the_same_records(
     finish(progress, run_jobs)
 
     imported = snapshot(db, installed_app.portal_id, installed_app.app_id, "shop")
-    synced = sync_into_other_portal(client, db, installed_app, shop, "shop", run_jobs)
+    synced, other_token = sync_into_other_portal(client, db, installed_app, shop, "shop", run_jobs)
     assert_same(imported, synced, shop)
+    assert listed_errors(client, token) == listed_errors(client, other_token)
 
 
 def test_v1_import_equals_syncing_the_same_records(
@@ -315,8 +316,11 @@ def test_v1_import_equals_syncing_the_same_records(
     finish(progress, run_jobs)
 
     imported = snapshot(db, installed_app.portal_id, installed_app.app_id, "default")
-    synced = sync_into_other_portal(client, db, installed_app, shop, "default", run_jobs)
+    synced, other_token = sync_into_other_portal(
+        client, db, installed_app, shop, "default", run_jobs
+    )
     assert_same(imported, synced, shop)
+    assert listed_errors(client, token) == listed_errors(client, other_token)
 
 
 def assert_same(imported: Snapshot, synced: Snapshot, shop: Shop) -> None:
@@ -335,3 +339,98 @@ def assert_same(imported: Snapshot, synced: Snapshot, shop: Shop) -> None:
     line = imported[("LINE_ITEM", shop.line_items[0].external_id)]
     assert line[1] == [("DEAL", "d-0"), ("PRODUCT", "p-0")]
     assert line[0]["quantity"] == 1
+
+
+def listed_errors(client: TestClient, token: str) -> list[tuple[str, str, str, str]]:
+    """The app's open errors in a portal as the v2 listing pages them (offset, limit 200)."""
+    found: list[tuple[str, str, str, str]] = []
+    while True:
+        page = client.get(
+            f"{V2}/sync/errors", params={"limit": 200, "offset": len(found)}, headers=bearer(token)
+        )
+        assert page.status_code == 200, page.text
+        results = page.json()["results"]
+        found.extend(
+            (e["objectType"], e["externalObjectId"], e["type"], e["status"]) for e in results
+        )
+        if "paging" not in page.json():
+            break
+    assert len(found) == len(set(found))
+    return sorted(found)
+
+
+def test_data_synced_after_the_import_started_wins_over_imported_values(
+    client: TestClient, db: Database, installed_app: InstalledApp, run_jobs: RunJobs
+) -> None:
+    token = installed_app.access_token
+    for integrator in serve(Integrator(installed_app.client_secret, [counts_reply(0, 2, 0, 0)])):
+        configure(client, installed_app, webhook=integrator.url, trigger=None)
+        assert (
+            client.put(
+                f"{V2}/stores", json={"id": "shop", "label": "Shop"}, headers=bearer(token)
+            ).status_code
+            == 200
+        )
+        started = client.post(
+            f"{V2}/imports/start", json={"storeId": "shop"}, headers=bearer(token)
+        )
+        started_at = started.json()["importStartedAt"]
+        run_jobs()
+        synced = {
+            "storeId": "shop",
+            "objectType": "CONTACT",
+            "messages": [
+                {
+                    "action": "UPSERT",
+                    "changedAt": started_at + 1,
+                    "externalObjectId": "c-1",
+                    "properties": {"email": "one@example.com", "first_name": "Synced"},
+                }
+            ],
+        }
+        assert (
+            client.put(f"{V2}/sync/messages", json=synced, headers=bearer(token)).status_code == 204
+        )
+        run_jobs()
+        page = {
+            "storeId": "shop",
+            "importStartedAt": started_at,
+            "objectType": "CONTACT",
+            "messages": [
+                {"externalObjectId": "c-1", "properties": {"email": "one@example.com",
+                 "first_name": "Imported", "last_name": "Only-imported"}},
+                {"externalObjectId": "c-2", "properties": {"email": "two@example.com",
+                 "first_name": "Two"}},
+            ],
+        }  # fmt: skip
+        assert (
+            client.post(f"{V2}/imports/page", json=page, headers=bearer(token)).status_code == 204
+        )
+        for object_type, count in (("PRODUCT", 0), ("CONTACT", 2), ("DEAL", 0), ("LINE_ITEM", 0)):
+            end = {
+                "storeId": "shop",
+                "importStartedAt": started_at,
+                "objectType": object_type,
+                "pageCount": 1 if count else 0,
+                "itemCount": count,
+            }
+            assert (
+                client.post(f"{V2}/imports/end", json=end, headers=bearer(token)).status_code == 204
+            )
+        run_jobs()
+        progress = client.get(f"{V2}/imports/shop/{started_at}", headers=bearer(token)).json()
+        assert progress["state"] == "COMPLETE"
+
+    portal_token = make_private_app_token(db, installed_app.portal_id)
+    found = {}
+    for external_id in ("c-1", "c-2"):
+        status = client.get(f"{V2}/sync/status/shop/CONTACT/{external_id}", headers=bearer(token))
+        contact = client.get(
+            f"/crm/v3/objects/contacts/{status.json()['hubspotId']}",
+            params={"properties": "firstname,lastname"},
+            headers=bearer(portal_token),
+        )
+        assert contact.status_code == 200, contact.text
+        found[external_id] = contact.json()["properties"]
+    assert (found["c-1"]["firstname"], found["c-1"]["lastname"]) == ("Synced", "Only-imported")
+    assert found["c-2"]["firstname"] == "Two"
