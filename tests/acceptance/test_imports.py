@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from hubspot3.ecommerce_bridge import EcommerceBridgeClient
 
 from ecombridge.db import tables as t
 from ecombridge.db.engine import Database
@@ -27,6 +28,7 @@ from tests.acceptance.support import (
 from tests.imports.integrator import Integrator, counts_reply, serve
 from tests.support.factories import InstalledApp, make_portal, make_private_app_token
 from tests.support.jobs import RunJobs
+from tests.support.live import LiveServer
 
 SIZES = {"PRODUCT": 2000, "CONTACT": 3000, "DEAL": 3000, "LINE_ITEM": 6000}
 ORDER = ("PRODUCT", "CONTACT", "DEAL", "LINE_ITEM")
@@ -220,6 +222,7 @@ def test_v2_import_equals_syncing_the_same_records(
     integrator: Integrator,
     shop: Shop,
     run_jobs: RunJobs,
+    live_server: LiveServer,
 ) -> None:
     configure(client, installed_app, webhook=integrator.url, trigger=None)
     token = installed_app.access_token
@@ -266,7 +269,16 @@ def test_v2_import_equals_syncing_the_same_records(
     imported = snapshot(db, installed_app.portal_id, installed_app.app_id, "shop")
     synced, other_token = sync_into_other_portal(client, db, installed_app, shop, "shop", run_jobs)
     assert_same(imported, synced, shop)
-    assert listed_errors(client, token) == listed_errors(client, other_token)
+    listed = listed_errors(client, token)
+    assert listed == listed_errors(client, other_token)
+    assert len(listed) > 200  # more than one page
+    # hubspot3 pages with page += limit: every error exactly once.
+    hubspot3 = EcommerceBridgeClient(access_token=token, api_base=live_server.url)
+    errors = hubspot3.get_sync_errors_for_app_and_account()
+    assert (
+        sorted((e["objectType"], e["externalObjectId"], e["type"], e["status"]) for e in errors)
+        == listed
+    )
 
 
 def test_v1_import_equals_syncing_the_same_records(

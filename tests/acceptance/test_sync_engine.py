@@ -304,6 +304,16 @@ def test_v1_statuses_and_errors_after_syncing_a_shop(
     assert {(e["objectType"], e["integratorObjectId"]): e["type"] for e in results} == OPEN_ERRORS
     stamps = [e["errorTimestamp"] for e in results]
     assert stamps == sorted(stamps, reverse=True)
+    # mitxpro's loop: limit/offset pages (no trailing slash) until an empty results list.
+    paged: list[dict[str, object]] = []
+    while True:
+        page = channel.http.get(
+            f"{V1}/sync-errors?limit=3&offset={len(paged)}&hapikey={channel.key}"
+        ).json()["results"]
+        if not page:
+            break
+        paged.extend(page)
+    assert paged == results
     for (object_type, external_id), _ in OPEN_ERRORS.items():
         status = channel.v1_status(object_type, external_id).json()
         one = channel.http.get(
