@@ -260,6 +260,9 @@ sync_objects = sa.Table(
     sa.Column("last_processed_at", Millis, nullable=True),
     # Tombstone: a DELETE was applied; later upserts are ignored.
     sa.Column("deleted_at", Millis, nullable=True),
+    # Values of contact messages that came before any email: [[changedAt, {property: value}]],
+    # applied when the contact is created.
+    sa.Column("parked", Json, nullable=True),
     sa.Column("created_at", Millis, nullable=False),
     sa.Index("ix_sync_objects_hubspot", "portal_id", "object_type", "hubspot_id"),
 )

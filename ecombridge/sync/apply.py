@@ -129,6 +129,7 @@ def _load_state(
             row.created_at,
             _stored_key(row, error_rows.get(ext)),
             had_error=ext in error_rows,
+            parked=list(row.parked or ()),
         )
     return BatchState(
         ctx.object_type,
@@ -223,6 +224,7 @@ def _link_row(ctx: BatchContext, link: Link, now: int) -> dict[str, Any]:
         "last_changed_at": link.last_changed_at,
         "last_processed_at": now if won else link.last_processed_at,
         "deleted_at": link.deleted_at,
+        "parked": link.parked or None,
         "created_at": link.created_at,
     }
 

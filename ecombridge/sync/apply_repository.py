@@ -140,6 +140,7 @@ def links(
             s.last_changed_at,
             s.last_processed_at,
             s.deleted_at,
+            s.parked,
             s.created_at,
         ).where(
             s.portal_id == scope.portal_id,
@@ -245,8 +246,9 @@ def _upsert(conn: Connection, table: sa.Table, updated: tuple[str, ...]) -> Any:
 
 
 def upsert_links(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    updated = ("hubspot_id", "last_changed_at", "last_processed_at", "deleted_at")
-    execute_many(conn, "upsert_links", lambda: _upsert(conn, sync_objects, updated), rows)
+    updated = ("hubspot_id", "last_changed_at", "last_processed_at", "deleted_at", "parked")
+    build = lambda: _upsert(conn, sync_objects, updated)  # noqa: E731
+    execute_many(conn, "upsert_links", build, rows, ("parked",))
 
 
 def touch_links(

@@ -111,6 +111,8 @@ class Link:
     created_at: int
     key: tuple[int, int, str] | None  # stored key of the message the status describes
     had_error: bool = False  # a sync_errors row existed before this batch
+    # [changedAt, values] of contact messages that came before any email, oldest first
+    parked: list[list[Any]] = field(default_factory=list)
     winner: Checked | None = None  # the message of this batch the status now describes
     status: Any = UNSET  # Error | None (success) once a message of this batch wins
 
@@ -168,6 +170,7 @@ class BatchState:
             return ("UNKNOWN_ERROR", DELETED_DETAILS.format(link.deleted_at))
         obj = self._object_for(link, checked)
         if obj is None:
+            _park(link, m.changed_at, checked.properties)
             return MISSING_EMAIL
         values, error = self._email_checked(obj, checked)
         obj.merge_properties(values, m.changed_at)
@@ -190,13 +193,13 @@ class BatchState:
             email_key = checked.email.lower()
             existing = self.contacts_by_email.get(email_key)
             if existing is not None:
-                link.obj = existing
+                _attach(link, existing)
                 return existing
         obj = Obj(link.hubspot_id, {}, {}, email_key, is_new=True, changed=True)
         if email_key is not None:
             self.contacts_by_email[email_key] = obj
         self.new_objects.append(obj)
-        link.obj = obj
+        _attach(link, obj)
         return obj
 
     def _email_checked(self, obj: Obj, checked: Checked) -> tuple[dict[str, Any], Error | None]:
@@ -215,3 +218,27 @@ class BatchState:
             f"Changing a contact's email address is not supported: the contact keeps {current} "
             f"and {checked.email} was ignored; the other properties were updated",
         )
+
+
+def _park(link: Link, changed_at: int, values: dict[str, Any]) -> None:
+    entry = [changed_at, values]
+    if entry not in link.parked:
+        link.parked = sorted([*link.parked, entry], key=canonical)
+
+
+def _attach(link: Link, obj: Obj) -> None:
+    """Give a link its object; values parked for want of an email are applied now, and a status
+    that failed only for that is a success: the same outcome as if the email had come first."""
+    link.obj = obj
+    if not link.parked:
+        return
+    for changed_at, values in link.parked:
+        obj.merge_properties(values, changed_at)
+    link.parked = []
+    failed_for_email = link.status == MISSING_EMAIL or (
+        link.status is UNSET and link.key is not None and link.key[2] == "\0".join(MISSING_EMAIL)
+    )
+    if failed_for_email and link.last_changed_at is not None:
+        link.status = None
+        link.winner = None
+        link.key = (link.last_changed_at, RANK_OK, "")

@@ -106,3 +106,24 @@ def test_an_email_differing_only_in_case_is_not_a_change(bridge: Bridge) -> None
     bridge.sync("CONTACT", msg("c1", {"email": "Ada@Example.com"}, at=2))
     assert bridge.properties("CONTACT", "c1")["email"] == "Ada@Example.com"
     assert bridge.error("CONTACT", "c1") is None
+
+
+def test_values_sent_before_the_email_are_applied_when_the_contact_is_created(
+    bridge: Bridge,
+) -> None:
+    bridge.sync("CONTACT", msg("c1", {"first_name": "Ada", "city": "London"}, at=3), at=5_000)
+    assert open_error(bridge, "CONTACT", "c1")[0] == "MISSING_REQUIRED_PROPERTY"
+
+    # An older message with the email arrives late: the contact exists, as if in order.
+    bridge.sync("CONTACT", msg("c1", {"email": "ada@example.com", "city": "Paris"}, at=2), at=6_000)
+
+    props = bridge.properties("CONTACT", "c1")
+    assert (props["email"], props["firstname"], props["city"]) == (
+        "ada@example.com",
+        "Ada",
+        "London",  # the newer value
+    )
+    error = bridge.error("CONTACT", "c1")
+    assert (error.type, error.status) == ("MISSING_REQUIRED_PROPERTY", "RESOLVED")
+    link = bridge.link("CONTACT", "c1")
+    assert (link.last_changed_at, link.last_processed_at, link.parked) == (3, 6_000, None)

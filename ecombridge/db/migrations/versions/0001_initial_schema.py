@@ -280,6 +280,11 @@ def upgrade() -> None:
         sa.Column("last_changed_at", sa.BigInteger(), nullable=True),
         sa.Column("last_processed_at", sa.BigInteger(), nullable=True),
         sa.Column("deleted_at", sa.BigInteger(), nullable=True),
+        sa.Column(
+            "parked",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=True,
+        ),
         sa.Column("created_at", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint(
             "portal_id",
