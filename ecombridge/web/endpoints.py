@@ -37,8 +37,12 @@ def app_home() -> Response:
 
 @router.get("/app/static/{name}")
 def static_file(request: Request, name: str) -> Response:
-    path = (STATIC_DIR / name).resolve()
-    if path.parent != STATIC_DIR or not path.is_file():
+    try:
+        path = (STATIC_DIR / name).resolve()
+        found = path.parent == STATIC_DIR and path.is_file()
+    except OSError:  # e.g. a name longer than the file system allows
+        found = False
+    if not found:
         return not_found(request, "This file")
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     headers = {"Cache-Control": "public, max-age=3600"}

@@ -102,3 +102,34 @@ def test_synced_text_is_escaped_in_pages(
         page = user_client.get(path).text
         assert "<script>alert(1)</script>" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/app/objects/contacts/99999999999999999999",
+        "/app/stores/99999999999999999999/main",
+        "/app/stores/99999999999999999999/main/import-progress",
+        "/app/static/" + "x" * 300,
+    ],
+)
+def test_ids_and_names_no_row_can_have_are_404(user_client: TestClient, path: str) -> None:
+    response = user_client.get(path)
+    assert response.status_code == 404
+    assert "text/html" in response.headers["content-type"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/app/objects/contacts?page=99999999999999999999",
+        "/app/errors?page=99999999999999999999",
+        "/app/errors?store=99999999999999999999:main",
+        "/app/pipeline?store=99999999999999999999:main",
+        "/app/reports?store=99999999999999999999:main",
+    ],
+)
+def test_out_of_range_pages_and_store_filters_show_the_page(
+    user_client: TestClient, path: str
+) -> None:
+    assert user_client.get(path).status_code == 200

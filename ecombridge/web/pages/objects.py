@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from ecombridge.api.deps import ReadConn
 from ecombridge.crm_schema.service import property_types
+from ecombridge.limits import MAX_BIGINT
 from ecombridge.web.display import COLUMNS, SLUGS, TYPE_LABELS, object_url, title_of
 from ecombridge.web.render import not_found, render
 from ecombridge.web.repository import objects as repo
@@ -20,8 +21,9 @@ PAGE_SIZE = 25
 
 
 def page_number(raw: str | None) -> int:
+    """A 1-based page number; nonsense is page 1, and no page starts beyond a BIGINT offset."""
     try:
-        return max(1, int(raw or 1))
+        return min(max(1, int(raw or 1)), MAX_BIGINT // PAGE_SIZE)
     except ValueError:
         return 1
 
@@ -67,7 +69,9 @@ def object_page(
     request: Request, user: CurrentUser, conn: ReadConn, slug: str, object_id: int
 ) -> Response:
     object_type = SLUGS.get(slug)
-    row = repo.get_object(conn, user.portal_id, object_type, object_id) if object_type else None
+    row = None
+    if object_type is not None and 0 < object_id <= MAX_BIGINT:
+        row = repo.get_object(conn, user.portal_id, object_type, object_id)
     if row is None or object_type is None:
         return not_found(request, "This object")
     linked_keys = repo.associated(conn, user.portal_id, object_type, object_id)

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from ecombridge.api.deps import Db, ReadConn
 from ecombridge.errors import BridgeError
 from ecombridge.imports import service as imports_service
+from ecombridge.limits import MAX_BIGINT
 from ecombridge.queue.notify import wake
 from ecombridge.web.render import not_found, redirect, render
 from ecombridge.web.repository import stores as repo
@@ -89,6 +90,8 @@ def _import_view(conn: Connection, portal_id: int, app_id: int, store_id: str) -
 
 
 def _store_context(conn: Connection, portal_id: int, app_id: int, store_id: str) -> dict[str, Any]:
+    if not 0 <= app_id <= MAX_BIGINT:
+        return {}
     row = repo.get_store(conn, portal_id, app_id, store_id)
     counts, last_sync = repo.object_counts(conn, portal_id, app_id, store_id)
     if row is None and not counts and store_id != "default":

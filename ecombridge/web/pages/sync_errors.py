@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from ecombridge.api.deps import ReadConn
+from ecombridge.limits import MAX_BIGINT
 from ecombridge.web.display import TYPE_LABELS, object_url
 from ecombridge.web.pages.objects import page_number
 from ecombridge.web.render import render
@@ -35,9 +36,10 @@ def parse_store(value: str | None) -> tuple[int, str] | None:
         return None
     app, _, store = value.partition(":")
     try:
-        return int(app), store
+        app_id = int(app)
     except ValueError:
         return None
+    return (app_id, store) if 0 <= app_id <= MAX_BIGINT else None
 
 
 @router.get("/errors")
