@@ -248,3 +248,51 @@ def test_edx_slumber_requests_with_trailing_slashes(
     assert status.json()["lastProcessedAt"] == results[0]["errorTimestamp"]
     assert unknown.status_code == 400
     assert_error_shape(unknown.json(), 400)
+
+
+def test_v1_portal_moves_to_v2_by_replacing_the_default_store(
+    live_server: LiveServer, portal: Portal, run_jobs: RunJobs
+) -> None:
+    """S3's migration: a v1 portal's data lives in "default"; replacing it gives the store a new
+    id that v2 clients sync to, and both ids show the same objects."""
+    key = portal.api_key
+    with httpx.Client(base_url=live_server.url, headers=JSON) as http:
+        assert http.post(f"{V1}/installs?hapikey={key}").status_code == 204
+        assert http.put(f"{V1}/settings?hapikey={key}", json=v1_shop_settings()).status_code == 200
+        listed = http.get(f"{V2}/stores?hapikey={key}").json()
+        v1_batch = [_edx_message("c-1", email="one@example.com", first_name="One")]
+        assert (
+            http.put(f"{V1}/sync-messages/CONTACT?hapikey={key}", json=v1_batch).status_code == 204
+        )
+        run_jobs()
+        new = {"id": "shop-2024", "label": "Shop", "adminUri": "https://shop.example/admin"}
+        replaced = http.post(f"{V2}/stores/default/replace?hapikey={key}", json=new)
+        v2_batch = {
+            "storeId": "shop-2024",
+            "objectType": "CONTACT",
+            "messages": [{"action": "UPSERT", "changedAt": 1558727888000,
+                          "externalObjectId": "c-2", "properties": {"email": "two@example.com"}}],
+        }  # fmt: skip
+        assert http.put(f"{V2}/sync/messages?hapikey={key}", json=v2_batch).status_code == 204
+        run_jobs()
+        statuses = {
+            (store, external_id): http.get(
+                f"{V2}/sync/status/{store}/CONTACT/{external_id}?hapikey={key}"
+            )
+            for store in ("default", "shop-2024")
+            for external_id in ("c-1", "c-2")
+        }
+        v1_status = http.get(f"{V1}/sync-status/CONTACT/c-2?hapikey={key}")
+        after = http.get(f"{V2}/stores?hapikey={key}").json()
+
+    assert listed == {"results": [{"id": "default", "label": "Custom", "adminUri": "string"}]}
+    assert (replaced.status_code, replaced.json()) == (200, new)
+    assert new in after["results"]
+    assert all(response.status_code == 200 for response in statuses.values()), statuses
+    for external_id in ("c-1", "c-2"):
+        assert (
+            statuses[("default", external_id)].json()["hubspotId"]
+            == statuses[("shop-2024", external_id)].json()["hubspotId"]
+        )
+    assert v1_status.status_code == 200
+    assert v1_status.json()["hubspotId"] == statuses[("default", "c-2")].json()["hubspotId"]
