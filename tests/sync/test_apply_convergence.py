@@ -205,7 +205,7 @@ def snapshot(db: Database, portal_id: int) -> dict[str, Any]:
 
 
 @settings(
-    max_examples=40,
+    max_examples=30,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
