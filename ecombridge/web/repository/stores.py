@@ -9,13 +9,12 @@ from sqlalchemy.engine import Connection, Row
 
 from ecombridge.db.tables import (
     apps,
-    import_types,
-    imports,
     installations,
     stores,
     sync_errors,
     sync_objects,
 )
+from ecombridge.imports import repository as imports_repo
 
 
 def list_stores(conn: Connection, portal_id: int) -> list[Row[Any]]:
@@ -109,25 +108,12 @@ def open_error_count(conn: Connection, portal_id: int, app_id: int, store_id: st
 def latest_import(
     conn: Connection, portal_id: int, app_id: int, store_id: str
 ) -> tuple[Row[Any], list[Row[Any]]] | None:
-    query = (
-        sa.select(imports)
-        .where(
-            imports.c.portal_id == portal_id,
-            imports.c.app_id == app_id,
-            imports.c.store_id == store_id,
-        )
-        .order_by(imports.c.id.desc())
-        .limit(1)
-    )
-    row = conn.execute(query).first()
+    """The import the imports API calls the store's latest, with its per-type rows by type."""
+    row = imports_repo.latest_of_store(conn, portal_id, app_id, store_id)
     if row is None:
         return None
-    types = conn.execute(
-        sa.select(import_types)
-        .where(import_types.c.import_id == row.id)
-        .order_by(import_types.c.object_type)
-    )
-    return row, list(types)
+    types = sorted(imports_repo.get_types(conn, row.id), key=lambda t: str(t.object_type))
+    return row, types
 
 
 def portal_summary(
