@@ -208,6 +208,14 @@ def test_statuses_errors_and_crm_objects_after_syncing_a_shop(
         **{("LINE_ITEM", r.external_id): "INVALID_ASSOCIATION_PROPERTY" for r in shop.line_items},
     }
     assert [e for e in everything if e["status"] == "OPEN"] == errors
+    deals = channel.hubspot3.get_sync_errors_for_account(object_type="DEAL")
+    assert [e for e in errors if e["objectType"] == "DEAL"] == deals
+    stage = channel.hubspot3.get_sync_errors_for_account(error_type="INVALID_DEAL_STAGE")
+    assert [e["externalObjectId"] for e in stage] == ["d-bad-stage"]
+    resolved_lines = channel.hubspot3.get_sync_errors_for_account(
+        include_resolved=True, object_type="LINE_ITEM", error_type="INVALID_ASSOCIATION_PROPERTY"
+    )
+    assert len(resolved_lines) == len(shop.line_items)
 
     # CRM objects through hubspot-api-client.
     contacts = {
@@ -250,6 +258,32 @@ def test_statuses_errors_and_crm_objects_after_syncing_a_shop(
     assert {o.properties["dealname"] for o in found.results} == {
         str(r.properties["name"]) for r in shipped
     }
+
+    # Search paging: amounts between 11 and 999, largest first, two per page.
+    by_amount = PublicObjectSearchRequest(
+        filter_groups=[
+            FilterGroup(
+                filters=[
+                    Filter(property_name="amount", operator="BETWEEN", value="11", high_value="999")
+                ]
+            )
+        ],
+        sorts=[{"propertyName": "amount", "direction": "DESCENDING"}],
+        properties=["amount"],
+        limit=2,
+    )
+    amounts: list[str] = []
+    while True:
+        page = api.crm.objects.search_api.do_search("deals", public_object_search_request=by_amount)
+        amounts.extend(o.properties["amount"] for o in page.results)
+        if page.paging is None:
+            break
+        by_amount.after = page.paging.next.after
+    expected_amounts = sorted(
+        (999 if r.external_id == "d-2" else int(r.properties["total"]) for r in shop.deals),
+        reverse=True,
+    )
+    assert amounts == [str(a) for a in expected_amounts if 11 <= a <= 999]
 
     # Associations: line item -> deal and product, deal -> contact (v3 and v4).
     lines = api.crm.objects.get_all(
