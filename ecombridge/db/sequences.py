@@ -1,4 +1,10 @@
-"""Blocks of numeric ids (portal ids, app ids, CRM object ids) from the id_sequences table."""
+"""Blocks of numeric ids (portal ids, app ids, CRM object ids).
+
+Ids come from the id_sequences table, whose row for a name stays locked until the transaction
+commits. That is harmless on SQLite (one writer at a time) and for the rare portals and apps; on
+PostgreSQL, CRM object ids come from the native sequence ``crm_object_id_seq`` instead, which
+never blocks concurrent workers (ids are unique, not necessarily consecutive).
+"""
 
 from __future__ import annotations
 
@@ -12,10 +18,20 @@ from ecombridge.db.tables import id_sequences
 STARTS = {"portal": 1_000_001, "developer": 5_000_001, "app": 2_000_001, "crm_object": 100_001}
 
 
+# Names served by a native sequence on PostgreSQL.
+NATIVE_SEQUENCES = {"crm_object": "crm_object_id_seq"}
+
+
 def allocate_ids(conn: Connection, name: str, count: int = 1) -> list[int]:
-    """Reserve ``count`` consecutive ids of sequence ``name`` inside the caller's transaction."""
+    """Reserve ``count`` ids of sequence ``name``, in ascending order."""
     if count <= 0:
         return []
+    native = NATIVE_SEQUENCES.get(name)
+    if native is not None and conn.dialect.name == "postgresql":
+        rows = conn.execute(
+            sa.text(f"SELECT nextval('{native}') FROM generate_series(1, :n)"), {"n": count}
+        )
+        return sorted(int(value) for (value,) in rows)
     seq = id_sequences.c
     bump = (
         sa.update(id_sequences)

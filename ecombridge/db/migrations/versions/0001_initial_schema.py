@@ -421,8 +421,15 @@ def upgrade() -> None:
         sa.UniqueConstraint("token_hash", name=op.f("uq_credentials_token_hash")),
     )
 
+    if op.get_bind().dialect.name == "postgresql":
+        # CRM object ids come from a native sequence on PostgreSQL: no row lock held until
+        # commit, so concurrent workers creating objects never queue behind each other.
+        op.execute("CREATE SEQUENCE crm_object_id_seq START WITH 100001")
+
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP SEQUENCE IF EXISTS crm_object_id_seq")
     op.drop_table("credentials")
     op.drop_table("installations")
     op.drop_table("users")
