@@ -297,6 +297,7 @@ def test_v1_import_equals_syncing_the_same_records(
     for object_type in ORDER:
         records = shop.of(object_type)
         pages = [records[i : i + 500] for i in range(0, len(records), 500)]
+        prefix = "" if object_type in ("CONTACT", "LINE_ITEM") else V1
         for number, page in enumerate(pages, start=1):
             body = [
                 {
@@ -306,7 +307,8 @@ def test_v1_import_equals_syncing_the_same_records(
                 for m in (r.v1() for r in page)
             ]
             response = client.put(
-                f"{V1}/import-pages/{progress.started_at}/{object_type}/{number}",
+                # hubspot-php's v1 client drops the prefix; other clients keep it.
+                f"{prefix}/import-pages/{progress.started_at}/{object_type}/{number}",
                 json=body,
                 headers=bearer(token),
             )
