@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from fastapi import FastAPI
@@ -319,9 +320,13 @@ def test_no_bad_input_gets_a_500(
             TEMPLATE_STARTED_AT.encode(), IMPORT_STARTED_AT.encode()
         )
         case = replace(case, path=path, body=body)
-        response = client.request(
-            case.method, case.path, params=case.query, headers=case.headers, content=case.body
-        )
+        if sum(statuses.values()) % 2:  # every other request as hubspot-php builds queries
+            url = f"{case.path}?&{urlencode(case.query)}" if case.query else case.path
+            response = client.request(case.method, url, headers=case.headers, content=case.body)
+        else:
+            response = client.request(
+                case.method, case.path, params=case.query, headers=case.headers, content=case.body
+            )
         statuses[response.status_code] += 1
         if response.status_code >= 500:
             failures.append(f"{response.status_code} {case.describe()}: {response.text[:200]}")
