@@ -180,6 +180,12 @@ def test_statuses_errors_and_crm_objects_after_syncing_a_shop(
         ("MISSING_REQUIRED_PROPERTY", "RESOLVED")
     ]
     assert fixed["lastProcessedAt"] > fixed["errors"][0]["erroredAt"]
+    for record in shop.line_items:  # arrived before their deals and products
+        line = channel.status("LINE_ITEM", record.external_id).json()
+        assert [(e["type"], e["status"]) for e in line["errors"]] == [
+            ("INVALID_ASSOCIATION_PROPERTY", "RESOLVED")
+        ]
+        assert line["lastProcessedAt"] > line["errors"][0]["erroredAt"]
     never = channel.status("CONTACT", "c-never-sent")
     assert never.status_code == 400
     assert_error_shape(never.json(), 400)
