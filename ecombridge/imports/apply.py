@@ -16,6 +16,7 @@ from ecombridge.db.engine import Database
 from ecombridge.errors import NotFound
 from ecombridge.imports import repository as repo
 from ecombridge.imports.service import APPLY_ORDER, COMPLETE, PROCESSING, add_event, fail_import
+from ecombridge.queue.write_turn import turn_write
 from ecombridge.stores.service import resolve_store
 from ecombridge.sync.apply import apply_batch
 from ecombridge.sync.messages import BatchContext, Message, decode_messages
@@ -44,7 +45,7 @@ def run_import_apply(
 
 def _apply_next_chunk(db: Database, import_id: int, pages_per_chunk: int) -> bool:
     """Apply the next chunk in one transaction; False when nothing is left to do."""
-    with db.write() as conn:
+    with turn_write(db) as conn:
         row = repo.get_import(conn, import_id, for_update=True)
         if row is None or row.state != PROCESSING:
             return False

@@ -26,6 +26,7 @@ from ecombridge.queue import service
 from ecombridge.queue.handlers import Handler, handler_for, load_handlers
 from ecombridge.queue.notify import foreground, wakeup_event
 from ecombridge.queue.service import Job, RetryPolicy
+from ecombridge.queue.write_turn import turn_write
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,7 @@ class Worker:
     def run_once(self, *, now: int | None = None) -> int:
         """Claim one group of runnable jobs and run them; returns how many were claimed."""
         self._foreground.wait_turn(0.1)
-        with self.db.write() as conn:
+        with turn_write(self.db) as conn:
             claimed = service.claim(
                 conn, limit=self._claim_size(), lease_ms=self.options.lease_ms, now=now
             )
@@ -137,7 +138,7 @@ class Worker:
     def _run_in_transaction(self, handler: Handler, group: list[Job]) -> None:
         self._foreground.wait_turn(0.1)
         try:
-            with self.db.write() as conn:
+            with turn_write(self.db) as conn:
                 # DONE first: jobs whose lease was lost are left out, never run twice.
                 leased = service.finish_many(conn, group)
                 runnable = [job for job in group if job.id in leased]
@@ -159,7 +160,7 @@ class Worker:
         except Exception as exc:
             self._fail(job, _describe(exc))
             return
-        with self.db.write() as conn:
+        with turn_write(self.db) as conn:
             if not service.finish(conn, job):
                 log.warning("%s: lost the lease of job %d before finishing it", self.name, job.id)
 
@@ -173,20 +174,20 @@ class Worker:
             error.splitlines()[-1] if error else "",
         )
         try:
-            with self.db.write() as conn:
+            with turn_write(self.db) as conn:
                 service.fail(conn, job, error, policy=self.options.retry)
         except Exception:
             # The lease will expire and the reaper will give the job back.
             log.exception("%s: could not record the failure of job %d", self.name, job.id)
 
     def _release(self, unstarted: list[Job]) -> None:
-        with self.db.write() as conn:
+        with turn_write(self.db) as conn:
             for job in unstarted:
                 service.release(conn, job)
 
     def _reap(self) -> None:
         try:
-            with self.db.write() as conn:
+            with turn_write(self.db) as conn:
                 requeued, failed = service.reap(conn)
                 service.prune_done(conn, keep_ms=self.options.keep_done_ms)
         except Exception:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from ecombridge.db.engine import Database
 from ecombridge.errors import BridgeError
 from ecombridge.queue.notify import foreground, wake
+from ecombridge.queue.write_turn import turn_write
 from ecombridge.sync import service
 from ecombridge.sync.messages import BatchContext, Message
 
@@ -67,7 +68,7 @@ class IntakeWriter:
     def _write(self, group: list[tuple[Submission, Future[None]]]) -> None:
         refused: dict[int, BridgeError] = {}
         try:
-            with self.db.write() as conn:
+            with turn_write(self.db) as conn:
                 for position, (sub, _future) in enumerate(group):
                     ctx = sub.ctx
                     if sub.resolve:
