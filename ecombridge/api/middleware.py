@@ -3,8 +3,8 @@
 - ``/x/`` is the same as ``/x`` (slumber and PrestaShop add trailing slashes);
 - ``?&a=b`` and a bare ``?`` are ordinary query strings (hubspot-php, hubspot3);
 - bodies larger than the configured limit are answered with 413 in HubSpot's error shape;
-- a NUL character in the path or query is a 400: no id or name holds one, and PostgreSQL text
-  cannot carry it (it would fail in the database instead).
+- a NUL character in the path is a 404 (no id or name holds one), in the query a 400: PostgreSQL
+  text cannot carry it, so it must not reach the database.
 """
 
 from __future__ import annotations
@@ -40,8 +40,12 @@ class WireToleranceMiddleware:
             scope["query_string"] = query.lstrip(b"&")
         correlation = str(uuid.uuid4())
         scope.setdefault("state", {})["correlation_id"] = correlation
-        if "\x00" in scope["path"] or b"%00" in query or b"\x00" in query:
-            message = "The URL must not contain NUL characters (%00)."
+        if "\x00" in scope["path"]:
+            message = "Not found: no id or name contains a NUL character (%00)."
+            await self._reject(send, correlation, 404, message, "OBJECT_NOT_FOUND")
+            return
+        if b"%00" in query or b"\x00" in query:
+            message = "The query string must not contain NUL characters (%00)."
             await self._reject(send, correlation, 400, message)
             return
 
@@ -72,8 +76,10 @@ class WireToleranceMiddleware:
         await self.app(scope, limited_receive, send)
 
     @staticmethod
-    async def _reject(send: Send, correlation: str, status: int, message: str) -> None:
-        body: dict[str, Any] = error_body(message, "VALIDATION_ERROR", correlation)
+    async def _reject(
+        send: Send, correlation: str, status: int, message: str, category: str = "VALIDATION_ERROR"
+    ) -> None:
+        body: dict[str, Any] = error_body(message, category, correlation)
         payload = json.dumps(body).encode()
         await send(
             {

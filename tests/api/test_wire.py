@@ -9,14 +9,7 @@ from ecombridge.api.app import create_app
 from ecombridge.config import Config
 from ecombridge.db.engine import Database
 from tests.support.factories import InstalledApp, Portal
-
-
-def assert_hubspot_error(body: dict[str, object], category: str) -> None:
-    assert body["status"] == "error"
-    assert isinstance(body["message"], str) and body["message"]
-    assert isinstance(body["correlationId"], str) and len(body["correlationId"]) == 36
-    assert isinstance(body["requestId"], str) and len(body["requestId"]) == 32
-    assert body["category"] == category
+from tests.support.wire import assert_hubspot_error
 
 
 def test_health_and_readiness(client: TestClient) -> None:
@@ -49,7 +42,7 @@ def test_oversized_body_is_413_in_hubspot_shape(config: Config, db: Database) ->
     assert "1000 bytes" in response.json()["message"]
 
 
-def test_a_nul_character_in_the_url_is_a_400_before_any_lookup(
+def test_a_nul_character_in_the_path_is_a_404_before_any_lookup(
     client: TestClient, portal: Portal, installed_app: InstalledApp
 ) -> None:
     key = f"hapikey={portal.api_key}"
@@ -60,11 +53,18 @@ def test_a_nul_character_in_the_url_is_a_400_before_any_lookup(
         (f"/extensions/ecomm/v2/sync/status/default/CONTACT/a%00b?{key}", {}),
         (f"/crm/v3/objects/contacts/a%00b@example.com?idProperty=email&{key}", {}),
         ("/extensions/ecomm/v2/imports/a%00b", bearer),
-        (f"/extensions/ecomm/v2/stores?{key}&x=%00", {}),
         ("/app/stores/0/a%00b", {}),
     ):
         response = client.get(path, headers=headers)
-        assert response.status_code == 400, path
+        assert response.status_code == 404, path
+        assert_hubspot_error(response.json(), "OBJECT_NOT_FOUND")
+        assert "NUL" in response.json()["message"]
+
+
+def test_a_nul_character_in_the_query_is_a_400(client: TestClient, portal: Portal) -> None:
+    for query in ("x=%00", "q=a%00b&limit=1"):
+        response = client.get(f"/extensions/ecomm/v2/stores?hapikey={portal.api_key}&{query}")
+        assert response.status_code == 400, query
         assert_hubspot_error(response.json(), "VALIDATION_ERROR")
         assert "NUL" in response.json()["message"]
 
