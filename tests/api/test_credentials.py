@@ -26,13 +26,13 @@ from ecombridge.tenancy import repository as tenancy_repo
 from ecombridge.tenancy import service as tenancy
 from ecombridge.tenancy.principal import Principal
 from ecombridge.tenancy.secrets import digest
-from tests.api.test_wire import assert_hubspot_error
 from tests.support.factories import (
     InstalledApp,
     Portal,
     make_installed_app,
     make_private_app_token,
 )
+from tests.support.wire import assert_hubspot_error
 
 probe = APIRouter()
 

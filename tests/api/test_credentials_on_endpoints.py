@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ecombridge.db.engine import Database
-from tests.api.test_wire import assert_hubspot_error
 from tests.support.factories import InstalledApp, Portal, make_private_app_token
+from tests.support.wire import assert_hubspot_error
 
 V2 = "/extensions/ecomm/v2"
 SYNC_BODY = {

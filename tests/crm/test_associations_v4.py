@@ -6,8 +6,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ecombridge.db.engine import Database
-from tests.api.test_wire import assert_hubspot_error
 from tests.crm.shop import Shop, build_shop
+from tests.support.wire import assert_hubspot_error
 
 V4 = "/crm/v4/objects"
 

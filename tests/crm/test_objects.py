@@ -6,10 +6,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ecombridge.db.engine import Database
-from tests.api.test_wire import assert_hubspot_error
 from tests.crm.shop import Shop, build_shop
 from tests.support.factories import make_installed_app
 from tests.support.sync_rows import insert_crm_object
+from tests.support.wire import assert_hubspot_error
 
 V3 = "/crm/v3/objects"
 

@@ -14,10 +14,10 @@ from fastapi.testclient import TestClient
 
 from ecombridge.db.engine import Database
 from ecombridge.db.tables import import_pages
-from tests.api.test_wire import assert_hubspot_error
 from tests.imports.conftest import STORE, V2, Importer
 from tests.support.factories import Portal, make_installed_app
 from tests.support.live import LiveServer
+from tests.support.wire import assert_hubspot_error
 
 TYPES = ("PRODUCT", "CONTACT", "DEAL", "LINE_ITEM")
 

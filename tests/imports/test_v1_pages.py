@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.test_wire import assert_hubspot_error
 from tests.imports.conftest import V1, Importer
 from tests.imports.integrator import Integrator
 from tests.support.factories import Portal
+from tests.support.wire import assert_hubspot_error
 
 
 @pytest.fixture

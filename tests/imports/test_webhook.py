@@ -11,11 +11,11 @@ from fastapi.testclient import TestClient
 
 from ecombridge.db.engine import Database
 from ecombridge.imports import service, webhook
-from tests.api.test_wire import assert_hubspot_error
 from tests.imports.conftest import STORE, V2, Importer
 from tests.imports.integrator import Integrator, Reply, counts_reply
 from tests.support.factories import InstalledApp, Portal
 from tests.support.live import free_port
+from tests.support.wire import assert_hubspot_error
 
 
 def test_start_sends_the_signed_webhook_and_reads_the_counts(

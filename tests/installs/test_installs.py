@@ -6,8 +6,8 @@ from fastapi.testclient import TestClient
 
 from ecombridge.crm_schema.service import deal_stage_ids
 from ecombridge.db.engine import Database
-from tests.api.test_wire import assert_hubspot_error
 from tests.support.factories import InstalledApp, Portal, make_private_app_token
+from tests.support.wire import assert_hubspot_error
 
 URL = "/extensions/ecomm/v1/installs"
 JSON = {"content-type": "application/json"}

@@ -12,8 +12,8 @@ from ecombridge.db.engine import Database
 from ecombridge.tenancy import repository as tenancy_repo
 from ecombridge.tenancy import service as tenancy
 from ecombridge.tenancy.secrets import digest
-from tests.api.test_wire import assert_hubspot_error
 from tests.support.factories import Portal, make_installed_app, make_private_app_token
+from tests.support.wire import assert_hubspot_error
 
 REDIRECT = "https://shop.example/oauth/callback?shop=1"
 

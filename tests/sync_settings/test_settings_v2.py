@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ecombridge.db.engine import Database
-from tests.api.test_wire import assert_hubspot_error
 from tests.support.factories import InstalledApp, Portal, make_private_app_token
+from tests.support.wire import assert_bad_field, assert_hubspot_error
 
 URL = "/extensions/ecomm/v2/settings"
 
@@ -273,9 +273,7 @@ def test_invalid_settings_are_400_naming_the_field(
     client: TestClient, portal: Portal, body: Any, field: str
 ) -> None:
     response = client.put(f"{URL}?hapikey={portal.api_key}", json=body)
-    assert response.status_code == 400
-    assert_hubspot_error(response.json(), "VALIDATION_ERROR")
-    assert response.json()["message"].startswith(f"{field}:")
+    assert_bad_field(response, field)
 
 
 def test_not_json_is_400(client: TestClient, portal: Portal) -> None:

@@ -6,9 +6,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ecombridge.db.engine import Database
-from tests.api.test_wire import assert_hubspot_error
 from tests.support.factories import InstalledApp, Portal, make_private_app_token
 from tests.support.sync_rows import T0, ErrorRow, insert_failed, insert_store, insert_synced
+from tests.support.wire import assert_hubspot_error
 
 V2 = "/extensions/ecomm/v2/sync/status"
 V1 = "/extensions/ecomm/v1/sync-status"

@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ecombridge.db.engine import Database
-from tests.api.test_wire import assert_hubspot_error
 from tests.support.sync_rows import T0, ErrorRow, insert_errors
+from tests.support.wire import assert_hubspot_error
 from tests.sync_status.world import World, build_world
 
 V1 = "/extensions/ecomm/v1"

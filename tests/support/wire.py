@@ -1,0 +1,20 @@
+"""Assertions on HubSpot's error body, shared by every endpoint's tests."""
+
+from __future__ import annotations
+
+import httpx
+
+
+def assert_hubspot_error(body: dict[str, object], category: str) -> None:
+    assert body["status"] == "error"
+    assert isinstance(body["message"], str) and body["message"]
+    assert isinstance(body["correlationId"], str) and len(body["correlationId"]) == 36
+    assert isinstance(body["requestId"], str) and len(body["requestId"]) == 32
+    assert body["category"] == category
+
+
+def assert_bad_field(response: httpx.Response, field: str) -> None:
+    """A 400 in HubSpot's shape whose message starts with the offending field's name."""
+    assert response.status_code == 400, response.text
+    assert_hubspot_error(response.json(), "VALIDATION_ERROR")
+    assert response.json()["message"].startswith(f"{field}:")
