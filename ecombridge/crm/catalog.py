@@ -52,10 +52,6 @@ def last_modified_name(object_type: str) -> str:
     return "lastmodifieddate" if object_type == "CONTACT" else "hs_lastmodifieddate"
 
 
-def system_properties(object_type: str) -> tuple[str, ...]:
-    return ("createdate", last_modified_name(object_type), "hs_object_id")
-
-
 def association_label(from_type: str, to_type: str) -> str:
     """v3's association ``type``, e.g. deal_to_contact."""
     return f"{SINGULAR[from_type]}_to_{SINGULAR[to_type]}"

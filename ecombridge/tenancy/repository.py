@@ -87,12 +87,6 @@ def find_installation(conn: Connection, portal_id: int, app_id: int) -> Row[Any]
     ).first()
 
 
-def get_installation(conn: Connection, installation_id: int) -> Row[Any] | None:
-    return conn.execute(
-        sa.select(installations).where(installations.c.id == installation_id)
-    ).first()
-
-
 def insert_credential(conn: Connection, **values: Any) -> int:
     return int(
         conn.execute(

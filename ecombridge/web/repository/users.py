@@ -30,7 +30,3 @@ def get_user(conn: Connection, user_id: int) -> Row[Any] | None:
         .where(users.c.id == user_id)
     )
     return cast("Row[Any] | None", conn.execute(query).first())
-
-
-def set_password_hash(conn: Connection, user_id: int, password_hash: str) -> None:
-    conn.execute(sa.update(users).where(users.c.id == user_id).values(password_hash=password_hash))
