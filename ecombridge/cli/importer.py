@@ -12,7 +12,9 @@ from ecombridge.cli.records import import_messages, parse_associations, read_row
 from ecombridge.cli.remote import (
     DEFAULT_BASE_URL,
     AccessToken,
+    Associate,
     BaseUrl,
+    IdColumn,
     StoreId,
     connect,
     fail,
@@ -61,17 +63,8 @@ def import_(
             show_default=False,
         ),
     ] = None,
-    id_column: Annotated[
-        str, typer.Option("--id-column", help="The field holding each record's external id.")
-    ] = "id",
-    associate: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--associate",
-            help="TYPE=COLUMN: the column holds the id of an associated object (repeatable).",
-            show_default=False,
-        ),
-    ] = None,
+    id_column: IdColumn = "id",
+    associate: Associate = None,
     wait: Annotated[
         bool, typer.Option("--wait/--no-wait", help="Wait until the bridge has applied it.")
     ] = True,

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ecombridge.client import BridgeError, Client
+from ecombridge.client import OBJECT_TYPES, BridgeError, Client
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8080"
 
@@ -38,6 +38,17 @@ AccessToken = Annotated[
     ),
 ]
 StoreId = Annotated[str, typer.Option("--store-id", help="The store the data belongs to.")]
+IdColumn = Annotated[
+    str, typer.Option("--id-column", help="The field holding each record's external id.")
+]
+Associate = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--associate",
+        help="TYPE=COLUMN: the column holds the id of an associated object (repeatable).",
+        show_default=False,
+    ),
+]
 
 err_console = Console(stderr=True)
 
@@ -46,6 +57,11 @@ def fail(message: str) -> typer.Exit:
     """Print one line to stderr; the caller raises the returned Exit(1)."""
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(1)
+
+
+def require_object_type(object_type: str) -> None:
+    if object_type not in OBJECT_TYPES:
+        raise fail(f"object type {object_type!r}: use one of {', '.join(OBJECT_TYPES)}")
 
 
 def connect(

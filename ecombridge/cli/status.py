@@ -21,8 +21,9 @@ from ecombridge.cli.remote import (
     connect,
     fail,
     reporting_errors,
+    require_object_type,
 )
-from ecombridge.client import OBJECT_TYPES, BadRequest
+from ecombridge.client import BadRequest
 
 
 def status(
@@ -35,8 +36,7 @@ def status(
     access_token: AccessToken = None,
 ) -> None:
     """Show the sync status of one object: its CRM id, when it was processed, its errors."""
-    if object_type not in OBJECT_TYPES:
-        raise fail(f"object type {object_type!r}: use one of {', '.join(OBJECT_TYPES)}")
+    require_object_type(object_type)
     with reporting_errors(), connect(base_url, api_key, access_token) as bridge:
         try:
             result = bridge.sync_status(object_type, external_object_id, store_id=store_id)

@@ -13,14 +13,17 @@ from ecombridge.cli.remote import (
     DEFAULT_BASE_URL,
     AccessToken,
     ApiKey,
+    Associate,
     BaseUrl,
+    IdColumn,
     StoreId,
     connect,
     fail,
     progress_bar,
     reporting_errors,
+    require_object_type,
 )
-from ecombridge.client import OBJECT_TYPES, SyncMessage, V1SyncMessage
+from ecombridge.client import SyncMessage, V1SyncMessage
 
 
 def sync(
@@ -32,17 +35,8 @@ def sync(
         ),
     ],
     store_id: StoreId = "default",
-    id_column: Annotated[
-        str, typer.Option("--id-column", help="The field holding each record's external id.")
-    ] = "id",
-    associate: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--associate",
-            help="TYPE=COLUMN: the column holds the id of an associated object (repeatable).",
-            show_default=False,
-        ),
-    ] = None,
+    id_column: IdColumn = "id",
+    associate: Associate = None,
     file_format: Annotated[
         str, typer.Option("--format", help=f"One of {', '.join(FORMATS)} (auto: by extension).")
     ] = "auto",
@@ -57,8 +51,7 @@ def sync(
     access_token: AccessToken = None,
 ) -> None:
     """Send objects of one type to the bridge, in batches of 200, with a progress bar."""
-    if object_type not in OBJECT_TYPES:
-        raise fail(f"object type {object_type!r}: use one of {', '.join(OBJECT_TYPES)}")
+    require_object_type(object_type)
     if file_format not in FORMATS:
         raise fail(f"--format {file_format!r}: use one of {', '.join(FORMATS)}")
     action = "DELETE" if delete else "UPSERT"
