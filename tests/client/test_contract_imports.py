@@ -7,13 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from ecombridge.client import (
-    Client,
     Importer,
     ImportMessage,
     Store,
     V1SyncMessage,
 )
-from tests.client.contract import settings
+from tests.client.contract import app_client, developer_client, settings
 from tests.client.import_hook import Hook
 from tests.support.factories import InstalledApp
 from tests.support.jobs import RunJobs
@@ -36,12 +35,8 @@ def test_import_end_to_end(
 ) -> None:
     import_hook.counts = {object_type: len(records) for object_type, records in RECORDS.items()}
     integrator, hook_url = import_hook, import_hook.url
-    dev = Client(
-        live_server.url,
-        developer_api_key=installed_app.developer_api_key,
-        app_id=installed_app.app_id,
-    )
-    app = Client(live_server.url, access_token=installed_app.access_token)
+    dev = developer_client(live_server, installed_app)
+    app = app_client(live_server, installed_app)
     with dev, app:
         dev.put_settings(settings(webhook_uri=hook_url))
         app.put_store(Store("shop", "Shop"))
@@ -70,12 +65,8 @@ def test_v1_import_pages_can_be_read_back(
     live_server: LiveServer, installed_app: InstalledApp, import_hook: Hook, run_jobs: RunJobs
 ) -> None:
     hook_url = import_hook.url
-    dev = Client(
-        live_server.url,
-        developer_api_key=installed_app.developer_api_key,
-        app_id=installed_app.app_id,
-    )
-    app = Client(live_server.url, access_token=installed_app.access_token)
+    dev = developer_client(live_server, installed_app)
+    app = app_client(live_server, installed_app)
     with dev, app:
         dev.put_settings(settings(webhook_uri=hook_url))
         started = app.start_import("default")
@@ -96,12 +87,8 @@ def test_webhook_served_by_a_wsgi_server_answers_the_bridge(
     live_server: LiveServer, installed_app: InstalledApp, wsgi_import_hook: Hook, run_jobs: RunJobs
 ) -> None:
     wsgi_import_hook.counts = {"PRODUCT": 3}
-    dev = Client(
-        live_server.url,
-        developer_api_key=installed_app.developer_api_key,
-        app_id=installed_app.app_id,
-    )
-    app = Client(live_server.url, access_token=installed_app.access_token)
+    dev = developer_client(live_server, installed_app)
+    app = app_client(live_server, installed_app)
     with dev, app:
         dev.put_settings(settings(webhook_uri=wsgi_import_hook.url))
         started = app.start_import("default")

@@ -14,7 +14,7 @@ from ecombridge.client import (
     Unauthorized,
     V1Settings,
 )
-from tests.client.contract import settings
+from tests.client.contract import app_client, developer_client, settings
 from tests.support.factories import InstalledApp, Portal
 from tests.support.live import LiveServer
 
@@ -34,11 +34,7 @@ def test_portal_settings_put_get_delete(live_server: LiveServer, portal: Portal)
 def test_app_settings_with_developer_key_and_app_id(
     live_server: LiveServer, installed_app: InstalledApp
 ) -> None:
-    dev = Client(
-        live_server.url,
-        developer_api_key=installed_app.developer_api_key,
-        app_id=installed_app.app_id,
-    )
+    dev = developer_client(live_server, installed_app)
     with dev:
         assert dev.put_settings(settings()).mappings["DEAL"][1] == PropertyMapping(
             "stage", "dealstage", "STRING"
@@ -80,7 +76,7 @@ def test_stores_lifecycle(live_server: LiveServer, portal: Portal) -> None:
 
 
 def test_stores_with_an_app_token(live_server: LiveServer, installed_app: InstalledApp) -> None:
-    with Client(live_server.url, access_token=installed_app.access_token) as bridge:
+    with app_client(live_server, installed_app) as bridge:
         bridge.put_store(Store("app-shop", "App shop"))
         assert [s.id for s in bridge.list_stores()] == ["app-shop"]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ecombridge.client import BadRequest, Client, Store, SyncMessage, V1SyncMessage
-from tests.client.contract import settings
+from tests.client.contract import app_client, developer_client, settings
 from tests.support.factories import InstalledApp, Portal
 from tests.support.jobs import RunJobs
 from tests.support.live import LiveServer
@@ -78,12 +78,8 @@ def test_portal_errors_page_automatically(
 def test_app_and_app_in_portal_errors(
     live_server: LiveServer, installed_app: InstalledApp, run_jobs: RunJobs
 ) -> None:
-    dev = Client(
-        live_server.url,
-        developer_api_key=installed_app.developer_api_key,
-        app_id=installed_app.app_id,
-    )
-    app = Client(live_server.url, access_token=installed_app.access_token)
+    dev = developer_client(live_server, installed_app)
+    app = app_client(live_server, installed_app)
     with dev, app:
         dev.put_settings(settings())
         app.put_store(Store("app-shop", "App shop"))  # the first store creates the CRM schema
@@ -125,12 +121,8 @@ def test_v1_sync_status_and_errors(
 def test_v1_portal_and_app_error_listings(
     live_server: LiveServer, installed_app: InstalledApp, run_jobs: RunJobs
 ) -> None:
-    dev = Client(
-        live_server.url,
-        developer_api_key=installed_app.developer_api_key,
-        app_id=installed_app.app_id,
-    )
-    app = Client(live_server.url, access_token=installed_app.access_token)
+    dev = developer_client(live_server, installed_app)
+    app = app_client(live_server, installed_app)
     with dev, app:
         dev.put_settings(settings())
         app.put_store(Store("app-shop", "App shop"))
