@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+# The bridge's object types, in the order settings and schema list them.
+OBJECT_TYPES = ("CONTACT", "DEAL", "PRODUCT", "LINE_ITEM")
 # Path names (plural, as HubSpot spells them), singular names and object type ids -> bridge type.
 OBJECT_TYPE_NAMES = {
     "contacts": "CONTACT",

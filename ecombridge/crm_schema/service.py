@@ -11,12 +11,12 @@ from sqlalchemy.engine import Connection, Row
 
 from ecombridge.clock import now_ms
 from ecombridge.crm_schema import repository as repo
+from ecombridge.crm_schema.object_types import OBJECT_TYPES
 from ecombridge.crm_schema.standard import (
     ECOMMERCE_STAGES,
     FIELD_TYPES,
     INFORMATION_GROUPS,
     MANAGED_PREFIX,
-    OBJECT_TYPES,
     PIPELINE_LABEL,
     PropertyDef,
     portal_groups,

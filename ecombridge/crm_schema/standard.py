@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-OBJECT_TYPES = ("CONTACT", "DEAL", "PRODUCT", "LINE_ITEM")
 MANAGED_GROUP = "ip__ecomm_bridge__ecomm_bridge"
 MANAGED_PREFIX = "ip__ecomm_bridge__"
 

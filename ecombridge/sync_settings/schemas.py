@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ecombridge.crm_schema.object_types import OBJECT_TYPES
 from ecombridge.crm_schema.standard import PROVIDED_PROPERTY_NAMES
 
-OBJECT_TYPES = ("CONTACT", "DEAL", "PRODUCT", "LINE_ITEM")
 DATA_TYPES = ("STRING", "NUMBER", "DATETIME", "AVATAR_IMAGE")
 
 # v1 names each object type's mappings by its own key; order as HubSpot's examples list them.

@@ -11,10 +11,11 @@ from typing import Any
 from sqlalchemy.engine import Connection, Row
 
 from ecombridge.clock import now_ms
+from ecombridge.crm_schema.object_types import OBJECT_TYPES
 from ecombridge.crm_schema.service import ensure_portal_schema
 from ecombridge.errors import NotFound, ValidationFailed
 from ecombridge.sync_settings import repository as repo
-from ecombridge.sync_settings.schemas import OBJECT_TYPES, PropertyMapping, Settings
+from ecombridge.sync_settings.schemas import PropertyMapping, Settings
 from ecombridge.tenancy import repository as tenancy_repo
 from ecombridge.tenancy.principal import CUSTOM_INTEGRATION
 

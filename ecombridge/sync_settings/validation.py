@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ecombridge.crm_schema.object_types import OBJECT_TYPES
 from ecombridge.errors import ValidationFailed
 from ecombridge.sync_settings.schemas import (
     DATA_TYPES,
-    OBJECT_TYPES,
     V1_KEYS,
     PropertyMapping,
     Settings,

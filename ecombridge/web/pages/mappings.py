@@ -15,10 +15,11 @@ from sqlalchemy.engine import Connection
 from starlette.responses import Response
 
 from ecombridge.api.deps import Db, ReadConn
+from ecombridge.crm_schema.object_types import OBJECT_TYPES
 from ecombridge.crm_schema.service import property_types
 from ecombridge.errors import ValidationFailed
 from ecombridge.sync_settings import service as settings_service
-from ecombridge.sync_settings.schemas import DATA_TYPES, OBJECT_TYPES, Settings
+from ecombridge.sync_settings.schemas import DATA_TYPES, Settings
 from ecombridge.sync_settings.validation import parse_v2
 from ecombridge.web.display import TYPE_LABELS
 from ecombridge.web.render import redirect, render
