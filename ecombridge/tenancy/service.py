@@ -10,7 +10,12 @@ from sqlalchemy.engine import Connection
 from ecombridge.clock import now_ms
 from ecombridge.crm_schema.service import ensure_portal_schema
 from ecombridge.db.sequences import allocate_ids
-from ecombridge.errors import AuthenticationFailed, NotFound, WrongCredentialKind
+from ecombridge.errors import (
+    AuthenticationFailed,
+    NotFound,
+    ValidationFailed,
+    WrongCredentialKind,
+)
 from ecombridge.tenancy import repository as repo
 from ecombridge.tenancy.principal import CredentialKind, Principal
 from ecombridge.tenancy.secrets import (
@@ -24,6 +29,8 @@ from ecombridge.tenancy.secrets import (
 DEFAULT_SCOPES = "integration-sync oauth"
 REFRESH_TOKEN_TTL_MS: int | None = None  # refresh tokens live until revoked, as HubSpot's did
 AUTHORIZATION_CODE_TTL_MS = 10 * 60 * 1000
+MAX_NAME_LENGTH = 200  # portals.name, developers.name, apps.name
+DEVELOPER_SUFFIX = " developer"
 
 INVALID_KEY_MESSAGE = "The API key provided is invalid. Check the hapikey you sent."
 INVALID_TOKEN_MESSAGE = (
@@ -64,7 +71,16 @@ def _store_secret(
     return secret
 
 
+def _check_name(name: str) -> None:
+    if len(name) > MAX_NAME_LENGTH or "\x00" in name:
+        raise ValidationFailed(
+            f"name: at most {MAX_NAME_LENGTH} characters and no NUL characters; "
+            f"got {len(name)} characters."
+        )
+
+
 def create_portal(conn: Connection, name: str) -> CreatedPortal:
+    _check_name(name)
     now = now_ms()
     (portal_id,) = allocate_ids(conn, "portal")
     repo.insert_portal(conn, portal_id, name, now)
@@ -74,9 +90,11 @@ def create_portal(conn: Connection, name: str) -> CreatedPortal:
 
 def create_app(conn: Connection, name: str) -> CreatedApp:
     """An app, with a developer account of its own holding the developer API key."""
+    _check_name(name)
     now = now_ms()
     (developer_id,) = allocate_ids(conn, "developer")
-    repo.insert_developer(conn, developer_id, f"{name} developer", now)
+    developer_name = name[: MAX_NAME_LENGTH - len(DEVELOPER_SUFFIX)] + DEVELOPER_SUFFIX
+    repo.insert_developer(conn, developer_id, developer_name, now)
     (app_id,) = allocate_ids(conn, "app")
     client_id, client_secret = new_client_id(), new_client_secret()
     repo.insert_app(

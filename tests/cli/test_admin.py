@@ -119,3 +119,11 @@ def test_uninstall_app_stops_its_tokens(database_url: str, client: TestClient) -
     fresh = admin(database_url, "install-app", *ids)
     bearer = {"Authorization": f"Bearer {fresh['accessToken']}"}
     assert client.get("/extensions/ecomm/v2/stores", headers=bearer).status_code == 200
+
+
+def test_a_name_too_long_for_the_database_is_one_line(database_url: str) -> None:
+    result = runner.invoke(
+        app, ["admin", "create-portal", "--name", "x" * 201, "--database-url", database_url]
+    )
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: name: at most 200 characters")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ecombridge.db.engine import Database
-from ecombridge.errors import AuthenticationFailed, NotFound
+from ecombridge.db.tables import developers
+from ecombridge.errors import AuthenticationFailed, NotFound, ValidationFailed
 from ecombridge.tenancy import repository as repo
 from ecombridge.tenancy import service as tenancy
 from ecombridge.tenancy.principal import CredentialKind
@@ -65,3 +66,23 @@ def test_unknown_portal_or_app_is_not_found(db: Database) -> None:
             tenancy.install_app(conn, 424242, 1, ttl_s=60)
         with pytest.raises(NotFound):
             tenancy.create_private_app_token(conn, 424242)
+
+
+@pytest.mark.parametrize("name", ["x" * 201, "bad\x00name"])
+def test_names_the_name_columns_cannot_hold_are_refused(db: Database, name: str) -> None:
+    with db.write() as conn:
+        with pytest.raises(ValidationFailed, match=r"^name:"):
+            tenancy.create_portal(conn, name)
+        with pytest.raises(ValidationFailed, match=r"^name:"):
+            tenancy.create_app(conn, name)
+
+
+def test_an_app_name_of_the_full_length_fits_its_developer_name_too(db: Database) -> None:
+    with db.write() as conn:
+        created = tenancy.create_app(conn, "a" * 200)
+        app = repo.get_app(conn, created.app_id)
+        assert app is not None and app.name == "a" * 200
+        developer = conn.execute(
+            developers.select().where(developers.c.id == app.developer_id)
+        ).one()
+    assert len(developer.name) == 200 and developer.name.endswith(" developer")
