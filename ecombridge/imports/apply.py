@@ -10,13 +10,14 @@ importStartedAt: anything synced later wins over them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from ecombridge.clock import now_ms
 from ecombridge.db.engine import Database
 from ecombridge.errors import NotFound
 from ecombridge.imports import repository as repo
 from ecombridge.imports.service import APPLY_ORDER, COMPLETE, PROCESSING, add_event, fail_import
-from ecombridge.queue.write_turn import turn_write
+from ecombridge.queue.write_turn import after_commit, turn_write
 from ecombridge.stores.service import resolve_store
 from ecombridge.sync.apply import apply_batch
 from ecombridge.sync.messages import BatchContext, Message, decode_messages
@@ -66,7 +67,8 @@ def _apply_next_chunk(db: Database, import_id: int, pages_per_chunk: int) -> boo
             ctx = BatchContext(row.portal_id, row.app_id, store_id, object_type)
             now = now_ms()
             if messages:
-                apply_batch(conn, ctx, messages, now)
+                summary = apply_batch(conn, ctx, messages, now)
+                after_commit(conn, partial(summary.record, object_type))
             repo.record_applied(
                 conn, import_id, object_type, len(messages), int(pages[-1].page_number)
             )

@@ -12,6 +12,9 @@ Two shapes of handler:
   ``ecombridge.queue.service.extend_lease`` on long work and check ``holds_lease`` before
   committing results.
 
+An in-transaction handler that wants something done only once its work is committed (counting
+it in the metrics, say) registers it with ``ecombridge.queue.write_turn.after_commit``.
+
 Either raises to fail the attempt: the job is retried with backoff, then parked as FAILED.
 Modules defining handlers are listed in ``HANDLER_MODULES`` (add yours there) and imported by
 ``load_handlers``.

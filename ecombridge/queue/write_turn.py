@@ -16,7 +16,7 @@ import fcntl
 import os
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -74,8 +74,23 @@ def write_turn(db: Database) -> WriteTurn:
         return turn
 
 
+_AFTER_COMMIT = "ecombridge.after_commit"
+
+
+def after_commit(conn: Connection, fn: Callable[[], None]) -> None:
+    """Run ``fn`` once the ``turn_write`` transaction of ``conn`` has committed (to count what it
+    did, say); forgotten if it rolls back."""
+    conn.info.setdefault(_AFTER_COMMIT, []).append(fn)
+
+
 @contextmanager
 def turn_write(db: Database) -> Iterator[Connection]:
-    """``db.write()`` after this process's turn at the database's write lock."""
+    """``db.write()`` after this process's turn at the database's write lock; then the
+    ``after_commit`` callbacks registered in it."""
     with write_turn(db).held(), db.write() as conn:
-        yield conn
+        try:
+            yield conn
+        finally:  # the connection goes back to the pool: never leave callbacks on it
+            committed: list[Callable[[], None]] = conn.info.pop(_AFTER_COMMIT, [])
+    for callback in committed:
+        callback()

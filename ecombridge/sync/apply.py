@@ -25,6 +25,7 @@ from ecombridge.sync.apply_state import (
     Link,
     Obj,
 )
+from ecombridge.sync.apply_summary import ApplySummary
 from ecombridge.sync.apply_values import Checked, check_upsert
 from ecombridge.sync.messages import BatchContext, Message
 
@@ -34,9 +35,10 @@ TARGET_TYPES = ("CONTACT", "DEAL", "PRODUCT")
 
 def apply_batch(
     conn: Connection, ctx: BatchContext, messages: list[Message], processed_at: int
-) -> None:
+) -> ApplySummary:
+    """Apply the messages; returns their outcomes (for the metrics)."""
     if not messages:
-        return
+        return ApplySummary()
     scope = Scope(ctx.portal_id, ctx.source_app_id, ctx.store_id)
     rules = load_rules(conn, ctx)
     groups: dict[str, list[Checked]] = {}
@@ -61,6 +63,7 @@ def apply_batch(
         conn, scope, ctx.object_type, links, resolved, processed_at
     )
     succeeded = _write_statuses(conn, scope, ctx, links, processed_at)
+    summary = _summary(links, len(messages))
 
     if ctx.object_type in TARGET_TYPES:
         # Every synced target, not only new ones: a pending association left behind by a
@@ -74,6 +77,21 @@ def apply_batch(
                 assoc.refresh_status(conn, scope, other_type, external_ids, processed_at)
     if from_type:
         assoc.refresh_status(conn, scope, ctx.object_type, succeeded | changed_lists, processed_at)
+    return summary
+
+
+def _summary(links: list[Link], message_count: int) -> ApplySummary:
+    summary = ApplySummary()
+    for link in links:
+        if link.status is UNSET:
+            continue
+        if link.status is None:
+            summary.success += 1
+        else:
+            summary.error += 1
+            summary.error_types[link.status[0]] += 1
+    summary.skipped = message_count - summary.success - summary.error
+    return summary
 
 
 def _check_all(object_type: str, rules: BatchRules, messages: list[Message]) -> list[Checked]:

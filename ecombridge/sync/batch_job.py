@@ -13,6 +13,7 @@ one: ``apply_batch`` resolves an object's several messages in order (last writer
 from __future__ import annotations
 
 import logging
+from functools import partial
 from itertools import groupby
 from typing import Any
 
@@ -22,6 +23,7 @@ from ecombridge.clock import now_ms
 from ecombridge.observability import metrics
 from ecombridge.queue.handlers import register, register_group
 from ecombridge.queue.service import SYNC_BATCH, Job
+from ecombridge.queue.write_turn import after_commit
 from ecombridge.sync import repository as repo
 from ecombridge.sync.apply import apply_batch
 from ecombridge.sync.messages import BatchContext, Message, decode_messages
@@ -46,7 +48,8 @@ def apply_sync_batches(conn: Connection, jobs: list[Job]) -> None:
         for batch in run:
             messages.extend(decode_messages(batch.payload))
         with metrics.time_apply(ctx.object_type):
-            apply_batch(conn, ctx, messages, processed_at)
+            summary = apply_batch(conn, ctx, messages, processed_at)
+        after_commit(conn, partial(summary.record, ctx.object_type))
     # Applied: the inbox keeps only what is still to apply (a parked job keeps its batch).
     repo.delete_batches(conn, [b.id for b in batches])
 
