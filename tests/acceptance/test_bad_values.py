@@ -10,6 +10,7 @@ import json
 from typing import Any
 from urllib.parse import quote
 
+import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
@@ -55,7 +56,10 @@ values = st.one_of(
     st.dictionaries(st.text(max_size=5), scalars, max_size=2),
 )
 ids = st.one_of(
-    st.text(st.characters(min_codepoint=32, max_codepoint=126), min_size=1, max_size=12),
+    # Ids ending with "/" are left to test_ids_ending_with_a_slash_have_their_own_status.
+    st.text(st.characters(min_codepoint=32, max_codepoint=126), min_size=1, max_size=12).filter(
+        lambda text: not text.endswith("/")
+    ),
     st.integers(0, 10**9),
 )
 timestamps = st.one_of(
@@ -150,3 +154,34 @@ def test_accepted_batches_are_applied_without_failed_jobs(
         assert body["externalObjectId"] == str(message["externalObjectId"])
         if body["errors"] and body["errors"][0]["status"] == "OPEN":
             assert body["errors"][0]["type"] != "", body
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="WireToleranceMiddleware strips a trailing slash from the decoded path, so an id "
+    "ending with '/' sent percent-encoded (…/CONTACT/b%2F) is looked up as 'b' (the wrong "
+    "object's status, or 400), and the id '/' (…/CONTACT/%2F) loops on 307 redirects",
+)
+def test_ids_ending_with_a_slash_have_their_own_status(
+    client: TestClient, portal: Portal, run_jobs: RunJobs
+) -> None:
+    key = {"hapikey": portal.api_key}
+    settings = {"enabled": True, "mappings": shop_mappings()}
+    assert client.put(f"{V2}/settings", params=key, json=settings).status_code == 200
+    messages = [
+        {"action": "UPSERT", "externalObjectId": external_id, "changedAt": 1_700_000_000_000,
+         "properties": {"email": f"{n}@example.com"}}
+        for n, external_id in enumerate(["b", "b/", "/"])
+    ]  # fmt: skip
+    batch = {"storeId": "default", "objectType": "CONTACT", "messages": messages}
+    assert client.put(f"{V2}/sync/messages", params=key, json=batch).status_code == 204
+    run_jobs()
+
+    for external_id in ("b/", "/"):
+        encoded = quote(external_id, safe="")
+        v2 = client.get(
+            f"{V2}/sync/status/default/CONTACT/{encoded}", params=key, follow_redirects=False
+        )
+        v1 = client.get(f"{V1}/sync-status/CONTACT/{encoded}", params=key, follow_redirects=False)
+        assert (v2.status_code, v2.json()["externalObjectId"]) == (200, external_id)
+        assert (v1.status_code, v1.json()["externalObjectId"]) == (200, external_id)
