@@ -121,6 +121,7 @@ def sync(
         )
         result["peak_rss_mb"] = run.processes.peak_rss()
         result["database"] = run.db.engine.dialect.name
+        result.update(run.notes)
     if result["database"] == "sqlite":
         with tempfile.TemporaryDirectory() as tmp:
             baseline = raw_upsert_rate(generate(messages, seed=seed), Path(tmp))
@@ -164,6 +165,7 @@ def import_(
             )
         result["peak_rss_mb"] = run.processes.peak_rss()
         result["database"] = run.db.engine.dialect.name
+        result.update(run.notes)
     result["options"] = {
         "records": records,
         "concurrency": concurrency,
