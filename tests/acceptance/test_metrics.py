@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -75,12 +74,6 @@ def test_accepted_messages_queue_depth_and_apply_time(
     assert delta(queued, after, "ecombridge_sync_apply_seconds_count", object_type="CONTACT") == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the sync engine never calls metrics.record_applied / metrics.record_error: "
-    "ecombridge_sync_messages_applied_total and ecombridge_sync_errors_total stay without samples "
-    "after batches are applied",
-)
 def test_applied_outcomes_and_sync_errors_are_counted(
     client: TestClient, portal: Portal, run_jobs: RunJobs
 ) -> None:
