@@ -32,7 +32,7 @@ from tests.support.factories import (
     make_installed_app,
     make_private_app_token,
 )
-from tests.support.wire import assert_hubspot_error
+from tests.support.wire import assert_hubspot_error, bearer
 
 probe = APIRouter()
 
@@ -87,7 +87,7 @@ def _call(client: TestClient, endpoint: str, how: str, secret: str) -> Any:
         return client.get(f"/probe/{endpoint}?hapikey={secret}")
     if how == "access_token":
         return client.get(f"/probe/{endpoint}?access_token={secret}")
-    return client.get(f"/probe/{endpoint}", headers={"Authorization": f"Bearer {secret}"})
+    return client.get(f"/probe/{endpoint}", headers=bearer(secret))
 
 
 def _assert_accepted(client: TestClient, endpoint: str, how: str, secret: str) -> Any:
@@ -258,9 +258,7 @@ def test_settings_owner(
     assert foreign.status_code == 403
     unknown = probe_client.get(f"/probe/settings?hapikey={dev}&appId=999999")
     assert unknown.status_code == 404
-    token = probe_client.get(
-        "/probe/settings", headers={"Authorization": f"Bearer {installed_app.access_token}"}
-    )
+    token = probe_client.get("/probe/settings", headers=bearer(installed_app.access_token))
     assert token.status_code == 403
 
 
@@ -298,7 +296,7 @@ def test_daily_limit(probe_client: TestClient, portal: Portal, installed_app: In
     assert (
         probe_client.get(
             "/integrations/v1/limit/daily",
-            headers={"Authorization": f"Bearer {installed_app.access_token}"},
+            headers=bearer(installed_app.access_token),
         ).status_code
         == 403
     )

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from ecombridge.db.engine import Database
 from tests.support.factories import InstalledApp, Portal, make_private_app_token
-from tests.support.wire import assert_hubspot_error
+from tests.support.wire import assert_hubspot_error, bearer
 
 V2 = "/extensions/ecomm/v2"
 SYNC_BODY = {
@@ -33,11 +33,9 @@ def credentials(db: Database, portal: Portal, installed_app: InstalledApp) -> di
         "developer key": {
             "params": {"hapikey": installed_app.developer_api_key, "appId": installed_app.app_id}
         },
-        "access token": {"headers": {"Authorization": f"Bearer {installed_app.access_token}"}},
+        "access token": {"headers": bearer(installed_app.access_token)},
         "access_token query": {"params": {"access_token": installed_app.access_token}},
-        "private-app token": {
-            "headers": {"Authorization": f"Bearer {make_private_app_token(db, portal.id)}"}
-        },
+        "private-app token": {"headers": bearer(make_private_app_token(db, portal.id))},
     }
 
 
@@ -96,11 +94,13 @@ def test_sync_messages_without_credentials_are_401(client: TestClient) -> None:
 def test_revoked_token_stops_syncing_at_once(
     client: TestClient, installed_app: InstalledApp
 ) -> None:
-    bearer = {"Authorization": f"Bearer {installed_app.access_token}"}
-    assert client.put(f"{V2}/sync/messages", json=SYNC_BODY, headers=bearer).status_code == 204
+    authorization = bearer(installed_app.access_token)
+    assert (
+        client.put(f"{V2}/sync/messages", json=SYNC_BODY, headers=authorization).status_code == 204
+    )
     assert (
         client.delete(f"/oauth/v1/refresh-tokens/{installed_app.refresh_token}").status_code == 204
     )
-    response = client.put(f"{V2}/sync/messages", json=SYNC_BODY, headers=bearer)
+    response = client.put(f"{V2}/sync/messages", json=SYNC_BODY, headers=authorization)
     assert response.status_code == 401
     assert "revoked" in response.json()["message"]

@@ -9,7 +9,7 @@ from ecombridge.api.app import create_app
 from ecombridge.config import Config
 from ecombridge.db.engine import Database
 from tests.support.factories import InstalledApp, Portal
-from tests.support.wire import assert_hubspot_error
+from tests.support.wire import assert_hubspot_error, bearer
 
 
 def test_health_and_readiness(client: TestClient) -> None:
@@ -46,13 +46,13 @@ def test_a_nul_character_in_the_path_is_a_404_before_any_lookup(
     client: TestClient, portal: Portal, installed_app: InstalledApp
 ) -> None:
     key = f"hapikey={portal.api_key}"
-    bearer = {"Authorization": f"Bearer {installed_app.access_token}"}
+    authorization = bearer(installed_app.access_token)
     for path, headers in (
         (f"/extensions/ecomm/v1/sync-status/CONTACT/a%00b?{key}", {}),
         (f"/extensions/ecomm/v1/sync-errors/object/CONTACT/a%00b?{key}", {}),
         (f"/extensions/ecomm/v2/sync/status/default/CONTACT/a%00b?{key}", {}),
         (f"/crm/v3/objects/contacts/a%00b@example.com?idProperty=email&{key}", {}),
-        ("/extensions/ecomm/v2/imports/a%00b", bearer),
+        ("/extensions/ecomm/v2/imports/a%00b", authorization),
         ("/app/stores/0/a%00b", {}),
     ):
         response = client.get(path, headers=headers)

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from ecombridge.cli.main import app
+from tests.support.wire import bearer
 
 runner = CliRunner()
 
@@ -44,8 +45,8 @@ def test_created_credentials_authenticate(database_url: str, client: TestClient)
 
     limit = client.get(f"/integrations/v1/limit/daily?hapikey={portal['apiKey']}")
     assert limit.status_code == 200
-    bearer = {"Authorization": f"Bearer {private['token']}"}
-    assert client.get("/integrations/v1/limit/daily", headers=bearer).status_code == 200
+    authorization = bearer(private["token"])
+    assert client.get("/integrations/v1/limit/daily", headers=authorization).status_code == 200
 
     info = client.get(f"/oauth/v1/access-tokens/{tokens['accessToken']}").json()
     assert (info["hub_id"], info["app_id"]) == (portal["portalId"], created["appId"])
@@ -117,8 +118,8 @@ def test_uninstall_app_stops_its_tokens(database_url: str, client: TestClient) -
 
     # Installing again (as the OAuth flow would) brings the app back.
     fresh = admin(database_url, "install-app", *ids)
-    bearer = {"Authorization": f"Bearer {fresh['accessToken']}"}
-    assert client.get("/extensions/ecomm/v2/stores", headers=bearer).status_code == 200
+    authorization = bearer(fresh["accessToken"])
+    assert client.get("/extensions/ecomm/v2/stores", headers=authorization).status_code == 200
 
 
 def test_a_name_too_long_for_the_database_is_one_line(database_url: str) -> None:

@@ -10,6 +10,7 @@ from hubspot3.error import HubspotBadRequest
 
 from tests.support.factories import InstalledApp, Portal
 from tests.support.live import LiveServer
+from tests.support.wire import bearer
 
 MAPPINGS = {
     "CONTACT": {
@@ -105,8 +106,8 @@ def test_stores_with_an_app_token(
         "id": "app-shop",
         "label": "App shop",
     }
-    bearer = {"Authorization": f"Bearer {installed_app.access_token}"}
-    got = httpx.get(f"{live_server.url}/extensions/ecomm/v2/stores/app-shop", headers=bearer)
+    authorization = bearer(installed_app.access_token)
+    got = httpx.get(f"{live_server.url}/extensions/ecomm/v2/stores/app-shop", headers=authorization)
     assert got.json() == {"id": "app-shop", "label": "App shop"}
     # The portal's own integration does not see the app's store.
     hidden = httpx.get(

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from ecombridge.db.engine import Database
 from tests.crm.shop import Shop, build_shop
-from tests.support.wire import assert_hubspot_error
+from tests.support.wire import assert_hubspot_error, bearer
 
 V4 = "/crm/v4/objects"
 
@@ -22,7 +22,7 @@ def spec(type_id: int) -> list[dict[str, object]]:
 
 
 def get(client: TestClient, shop: Shop, path: str) -> dict[str, object]:
-    response = client.get(f"{V4}/{path}", headers={"Authorization": f"Bearer {shop.token}"})
+    response = client.get(f"{V4}/{path}", headers=bearer(shop.token))
     assert response.status_code == 200, response.json()
     body: dict[str, object] = response.json()
     return body
@@ -83,7 +83,7 @@ def test_unknown_or_foreign_object_is_404(client: TestClient, db: Database, shop
         "deals/99999999999999999999/associations/contacts",
         f"deals/{other.order1}/associations/contacts",
     ):
-        response = client.get(f"{V4}/{path}", headers={"Authorization": f"Bearer {shop.token}"})
+        response = client.get(f"{V4}/{path}", headers=bearer(shop.token))
         assert response.status_code == 404
         assert_hubspot_error(response.json(), "OBJECT_NOT_FOUND")
 
@@ -91,7 +91,7 @@ def test_unknown_or_foreign_object_is_404(client: TestClient, db: Database, shop
 def test_out_of_range_after_is_400(client: TestClient, shop: Shop) -> None:
     response = client.get(
         f"{V4}/deals/{shop.order1}/associations/contacts?after=99999999999999999999",
-        headers={"Authorization": f"Bearer {shop.token}"},
+        headers=bearer(shop.token),
     )
 
     assert response.status_code == 400
@@ -102,7 +102,7 @@ def test_out_of_range_after_is_400(client: TestClient, shop: Shop) -> None:
 def test_unknown_target_type_is_400(client: TestClient, shop: Shop) -> None:
     response = client.get(
         f"{V4}/deals/{shop.order1}/associations/tickets",
-        headers={"Authorization": f"Bearer {shop.token}"},
+        headers=bearer(shop.token),
     )
 
     assert response.status_code == 400

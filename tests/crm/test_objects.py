@@ -9,7 +9,7 @@ from ecombridge.db.engine import Database
 from tests.crm.shop import Shop, build_shop
 from tests.support.factories import make_installed_app
 from tests.support.sync_rows import insert_crm_object
-from tests.support.wire import assert_hubspot_error
+from tests.support.wire import assert_hubspot_error, bearer
 
 V3 = "/crm/v3/objects"
 
@@ -20,7 +20,7 @@ def shop(db: Database) -> Shop:
 
 
 def auth(shop: Shop) -> dict[str, str]:
-    return {"Authorization": f"Bearer {shop.token}"}
+    return bearer(shop.token)
 
 
 def test_list_contacts_with_default_properties(client: TestClient, shop: Shop) -> None:
@@ -162,7 +162,7 @@ def test_portal_key_and_app_token_read_all_of_the_portals_objects(
 ) -> None:
     app = make_installed_app(db, shop.portal.id)
     by_key = client.get(f"{V3}/deals?hapikey={shop.portal.api_key}")
-    by_app = client.get(f"{V3}/deals", headers={"Authorization": f"Bearer {app.access_token}"})
+    by_app = client.get(f"{V3}/deals", headers=bearer(app.access_token))
     by_developer = client.get(f"{V3}/deals?hapikey={app.developer_api_key}")
     anonymous = client.get(f"{V3}/deals")
 

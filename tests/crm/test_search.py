@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from ecombridge.db.engine import Database
 from tests.crm.shop import Shop, build_shop
-from tests.support.wire import assert_hubspot_error
+from tests.support.wire import assert_hubspot_error, bearer
 
 V3 = "/crm/v3/objects"
 
@@ -20,9 +20,7 @@ def shop(db: Database) -> Shop:
 
 
 def find(client: TestClient, shop: Shop, object_type: str, body: dict[str, Any]) -> list[int]:
-    response = client.post(
-        f"{V3}/{object_type}/search", json=body, headers={"Authorization": f"Bearer {shop.token}"}
-    )
+    response = client.post(f"{V3}/{object_type}/search", json=body, headers=bearer(shop.token))
     assert response.status_code == 200, response.json()
     return [int(r["id"]) for r in response.json()["results"]]
 
@@ -114,7 +112,7 @@ def test_sorts_and_free_text_query(client: TestClient, shop: Shop) -> None:
 
 
 def test_total_paging_and_properties(client: TestClient, shop: Shop) -> None:
-    headers = {"Authorization": f"Bearer {shop.token}"}
+    headers = bearer(shop.token)
     body = {"limit": 2, "properties": ["email"], "sorts": ["-createdate"]}
 
     first = client.post(f"{V3}/contacts/search", json=body, headers=headers).json()
@@ -160,9 +158,7 @@ def test_search_sees_only_the_callers_portal(client: TestClient, db: Database, s
 def test_bad_searches_are_400_naming_the_problem(
     client: TestClient, shop: Shop, body: dict[str, Any], named: str
 ) -> None:
-    response = client.post(
-        f"{V3}/deals/search", json=body, headers={"Authorization": f"Bearer {shop.token}"}
-    )
+    response = client.post(f"{V3}/deals/search", json=body, headers=bearer(shop.token))
 
     assert response.status_code == 400
     assert_hubspot_error(response.json(), "VALIDATION_ERROR")

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from ecombridge.db.engine import Database
 from tests.support.factories import InstalledApp, Portal, make_private_app_token
-from tests.support.wire import assert_bad_field, assert_hubspot_error
+from tests.support.wire import assert_bad_field, assert_hubspot_error, bearer
 
 PROPS = "/crm/v3/properties"
 
@@ -178,8 +178,8 @@ def test_pipelines_of_other_object_types_are_400(client: TestClient, portal: Por
 def test_app_token_reads_the_schema(
     client: TestClient, installed: Portal, installed_app: InstalledApp
 ) -> None:
-    bearer = {"Authorization": f"Bearer {installed_app.access_token}"}
-    response = client.get("/crm/v3/pipelines/deals", headers=bearer)
+    authorization = bearer(installed_app.access_token)
+    response = client.get("/crm/v3/pipelines/deals", headers=authorization)
     assert len(response.json()["results"]) == 1
 
 
@@ -202,8 +202,8 @@ def test_odd_path_values_are_404_not_a_database_error(
 def test_private_app_token_reads_and_creates(
     client: TestClient, db: Database, installed: Portal
 ) -> None:
-    bearer = {"Authorization": f"Bearer {make_private_app_token(db, installed.id)}"}
-    assert client.get("/crm-pipelines/v1/pipelines/deals", headers=bearer).status_code == 200
+    authorization = bearer(make_private_app_token(db, installed.id))
+    assert client.get("/crm-pipelines/v1/pipelines/deals", headers=authorization).status_code == 200
     body = {"name": "from_token", "label": "From token", "type": "string"}
-    assert client.post(f"{PROPS}/products", json=body, headers=bearer).status_code == 201
+    assert client.post(f"{PROPS}/products", json=body, headers=authorization).status_code == 201
     assert client.get(f"{PROPS}/products/from_token?hapikey={installed.api_key}").status_code == 200

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.support.factories import InstalledApp, Portal
-from tests.support.wire import assert_bad_field, assert_hubspot_error
+from tests.support.wire import assert_bad_field, assert_hubspot_error, bearer
 
 BASE = "/properties/v1/deals"
 
@@ -143,8 +143,10 @@ def test_isolation_and_credentials(
     assert client.get(f"{BASE}/properties").status_code == 401
     denied = client.get(f"{BASE}/properties?hapikey={installed_app.developer_api_key}")
     assert denied.status_code == 403
-    bearer = {"Authorization": f"Bearer {installed_app.access_token}"}
-    assert client.get(f"{BASE}/properties/named/order_type", headers=bearer).status_code == 200
+    authorization = bearer(installed_app.access_token)
+    assert (
+        client.get(f"{BASE}/properties/named/order_type", headers=authorization).status_code == 200
+    )
 
 
 @pytest.mark.parametrize("order", [2**31, -(2**31) - 1, 10**30])

@@ -16,6 +16,7 @@ from ecombridge.db.engine import Database
 from ecombridge.queue.worker import Worker
 from tests.imports.integrator import Integrator, serve
 from tests.support.factories import InstalledApp
+from tests.support.wire import bearer
 
 V2 = "/extensions/ecomm/v2"
 V1 = "/extensions/ecomm/v1"
@@ -48,7 +49,7 @@ class Importer:
 
     @property
     def auth(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.app.access_token}"}
+        return bearer(self.app.access_token)
 
     def configure(self, *, webhook_uri: str | None, trigger_uri: str | None = None) -> None:
         query = f"appId={self.app.app_id}&hapikey={self.app.developer_api_key}"

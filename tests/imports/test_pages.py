@@ -17,7 +17,7 @@ from ecombridge.db.tables import import_pages
 from tests.imports.conftest import STORE, V2, Importer
 from tests.support.factories import Portal, make_installed_app
 from tests.support.live import LiveServer
-from tests.support.wire import assert_hubspot_error
+from tests.support.wire import assert_hubspot_error, bearer
 
 TYPES = ("PRODUCT", "CONTACT", "DEAL", "LINE_ITEM")
 
@@ -236,7 +236,7 @@ def test_another_app_cannot_see_or_feed_the_import(
 ) -> None:
     started_at = ready.started()
     other = make_installed_app(db, portal.id, "Other app")
-    auth = {"Authorization": f"Bearer {other.access_token}"}
+    auth = bearer(other.access_token)
     assert client.get(f"{V2}/imports/{STORE}", headers=auth).status_code == 404
     body = page(started_at, "PRODUCT", products("p1"))
     response = client.post(f"{V2}/imports/page", json=body, headers=auth)

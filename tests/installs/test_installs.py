@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from ecombridge.crm_schema.service import deal_stage_ids
 from ecombridge.db.engine import Database
 from tests.support.factories import InstalledApp, Portal, make_private_app_token
-from tests.support.wire import assert_hubspot_error
+from tests.support.wire import assert_hubspot_error, bearer
 
 URL = "/extensions/ecomm/v1/installs"
 JSON = {"content-type": "application/json"}
@@ -68,18 +68,18 @@ def test_each_portal_installs_separately(
 
 def test_private_app_token_is_accepted(client: TestClient, db: Database, portal: Portal) -> None:
     token = make_private_app_token(db, portal.id)
-    assert client.post(URL, headers={"Authorization": f"Bearer {token}"}).status_code == 204
+    assert client.post(URL, headers=bearer(token)).status_code == 204
     assert _status(client, portal)["installCompleted"] is True
 
 
 def test_app_token_and_developer_key_are_403(
     client: TestClient, installed_app: InstalledApp
 ) -> None:
-    bearer = {"Authorization": f"Bearer {installed_app.access_token}"}
+    authorization = bearer(installed_app.access_token)
     for response in (
-        client.post(URL, headers=bearer),
+        client.post(URL, headers=authorization),
         client.get(f"{URL}/status?hapikey={installed_app.developer_api_key}"),
-        client.post(f"{URL}/uninstall", headers=bearer),
+        client.post(f"{URL}/uninstall", headers=authorization),
     ):
         assert response.status_code == 403
         assert_hubspot_error(response.json(), "INVALID_AUTHENTICATION")

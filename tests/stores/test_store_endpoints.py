@@ -15,7 +15,7 @@ from tests.support.factories import (
     make_installed_app,
     make_private_app_token,
 )
-from tests.support.wire import assert_bad_field, assert_hubspot_error
+from tests.support.wire import assert_bad_field, assert_hubspot_error, bearer
 
 URL = "/extensions/ecomm/v2/stores"
 STORE = {"id": "shop-1", "label": "Shop One", "adminUri": "https://shop.example/admin"}
@@ -84,7 +84,7 @@ def test_default_store_of_an_app_carries_the_app_name(
 ) -> None:
     app = make_installed_app(db, portal.id, "Acme Commerce")
     client.post(f"/extensions/ecomm/v1/installs?hapikey={portal.api_key}")
-    got = client.get(f"{URL}/default", headers={"Authorization": f"Bearer {app.access_token}"})
+    got = client.get(f"{URL}/default", headers=bearer(app.access_token))
     assert got.json() == {"id": "default", "label": "Acme Commerce", "adminUri": "string"}
 
 
@@ -140,21 +140,21 @@ def test_replace_default_with_an_existing_store_id_is_409(
 def test_app_token_and_portal_key_see_separate_stores(
     client: TestClient, portal: Portal, installed_app: InstalledApp
 ) -> None:
-    bearer = {"Authorization": f"Bearer {installed_app.access_token}"}
+    authorization = bearer(installed_app.access_token)
     app_store = {"id": "app-shop", "label": "App shop"}
-    assert client.put(URL, json=app_store, headers=bearer).status_code == 200
+    assert client.put(URL, json=app_store, headers=authorization).status_code == 200
     client.put(f"{URL}?hapikey={portal.api_key}", json=STORE)
-    assert client.get(URL, headers=bearer).json() == {"results": [app_store]}
+    assert client.get(URL, headers=authorization).json() == {"results": [app_store]}
     assert client.get(f"{URL}?hapikey={portal.api_key}").json() == {"results": [STORE]}
-    assert client.get(f"{URL}/shop-1", headers=bearer).status_code == 404
+    assert client.get(f"{URL}/shop-1", headers=authorization).status_code == 404
 
 
 def test_another_apps_stores_are_invisible(
     client: TestClient, db: Database, portal: Portal, installed_app: InstalledApp
 ) -> None:
     other = make_installed_app(db, portal.id, "Other app")
-    client.put(URL, json=STORE, headers={"Authorization": f"Bearer {installed_app.access_token}"})
-    other_bearer = {"Authorization": f"Bearer {other.access_token}"}
+    client.put(URL, json=STORE, headers=bearer(installed_app.access_token))
+    other_bearer = bearer(other.access_token)
     assert client.get(URL, headers=other_bearer).json() == {"results": []}
     assert client.get(f"{URL}/shop-1", headers=other_bearer).status_code == 404
 
@@ -172,7 +172,7 @@ def test_private_app_token_shares_the_portal_keys_stores(
 ) -> None:
     token = make_private_app_token(db, portal.id)
     client.put(f"{URL}?hapikey={portal.api_key}", json=STORE)
-    got = client.get(f"{URL}/shop-1", headers={"Authorization": f"Bearer {token}"})
+    got = client.get(f"{URL}/shop-1", headers=bearer(token))
     assert got.json() == STORE
 
 

@@ -18,3 +18,8 @@ def assert_bad_field(response: httpx.Response, field: str) -> None:
     assert response.status_code == 400, response.text
     assert_hubspot_error(response.json(), "VALIDATION_ERROR")
     assert response.json()["message"].startswith(f"{field}:")
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The Authorization header of an OAuth access token or private-app token."""
+    return {"Authorization": f"Bearer {token}"}

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from ecombridge.db.engine import Database
 from tests.support.factories import InstalledApp, Portal, make_private_app_token
-from tests.support.wire import assert_bad_field, assert_hubspot_error
+from tests.support.wire import assert_bad_field, assert_hubspot_error, bearer
 
 URL = "/extensions/ecomm/v1/settings"
 IMPORT_URL = "/extensions/ecomm/v1/import-settings"
@@ -203,15 +203,15 @@ def test_v1_credential_kinds(
     client: TestClient, db: Database, portal: Portal, installed_app: InstalledApp
 ) -> None:
     token = make_private_app_token(db, portal.id)
-    put = client.put(URL, json=v1_body(), headers={"Authorization": f"Bearer {token}"})
+    put = client.put(URL, json=v1_body(), headers=bearer(token))
     assert put.status_code == 200
     assert client.get(f"{URL}?hapikey={portal.api_key}").json() == v1_body()
-    bearer = {"Authorization": f"Bearer {installed_app.access_token}"}
+    authorization = bearer(installed_app.access_token)
     for response in (
-        client.get(URL, headers=bearer),
-        client.put(URL, json=v1_body(), headers=bearer),
-        client.delete(URL, headers=bearer),
-        client.get(f"{IMPORT_URL}?appId={installed_app.app_id}", headers=bearer),
+        client.get(URL, headers=authorization),
+        client.put(URL, json=v1_body(), headers=authorization),
+        client.delete(URL, headers=authorization),
+        client.get(f"{IMPORT_URL}?appId={installed_app.app_id}", headers=authorization),
     ):
         assert response.status_code == 403
         assert_hubspot_error(response.json(), "INVALID_AUTHENTICATION")

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from ecombridge.db.engine import Database
 from tests.support.factories import InstalledApp, Portal, make_private_app_token
-from tests.support.wire import assert_bad_field, assert_hubspot_error
+from tests.support.wire import assert_bad_field, assert_hubspot_error, bearer
 
 URL = "/extensions/ecomm/v2/settings"
 
@@ -72,8 +72,8 @@ def test_private_app_token_addresses_the_portal_settings(
     client: TestClient, db: Database, portal: Portal
 ) -> None:
     token = make_private_app_token(db, portal.id)
-    bearer = {"Authorization": f"Bearer {token}"}
-    assert client.put(URL, json=settings_body(), headers=bearer).status_code == 200
+    authorization = bearer(token)
+    assert client.put(URL, json=settings_body(), headers=authorization).status_code == 200
     assert client.get(f"{URL}?hapikey={portal.api_key}").json() == settings_body()
 
 
@@ -170,7 +170,7 @@ def test_app_access_token_is_403_naming_the_needed_kinds(
     response = client.put(
         URL,
         json=settings_body(),
-        headers={"Authorization": f"Bearer {installed_app.access_token}"},
+        headers=bearer(installed_app.access_token),
     )
     assert response.status_code == 403
     assert "developer API key" in response.json()["message"]

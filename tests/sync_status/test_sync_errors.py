@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from ecombridge.db.engine import Database
 from tests.support.sync_rows import T0, ErrorRow, insert_errors
-from tests.support.wire import assert_hubspot_error
+from tests.support.wire import assert_hubspot_error, bearer
 from tests.sync_status.world import World, build_world
 
 ERRORS = "/extensions/ecomm/v2/sync/errors"
@@ -18,10 +18,6 @@ ERRORS = "/extensions/ecomm/v2/sync/errors"
 @pytest.fixture
 def world(db: Database) -> World:
     return build_world(db)
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def ids(body: dict[str, Any]) -> list[str]:

@@ -8,14 +8,10 @@ from fastapi.testclient import TestClient
 from ecombridge.db.engine import Database
 from tests.support.factories import InstalledApp, Portal, make_private_app_token
 from tests.support.sync_rows import T0, ErrorRow, insert_failed, insert_store, insert_synced
-from tests.support.wire import assert_hubspot_error
+from tests.support.wire import assert_hubspot_error, bearer
 
 V2 = "/extensions/ecomm/v2/sync/status"
 V1 = "/extensions/ecomm/v1/sync-status"
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_synced_object_reports_its_hubspot_id(

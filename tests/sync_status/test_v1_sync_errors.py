@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from ecombridge.db.engine import Database
 from tests.support.sync_rows import T0, ErrorRow, insert_errors
-from tests.support.wire import assert_hubspot_error
+from tests.support.wire import assert_hubspot_error, bearer
 from tests.sync_status.world import World, build_world
 
 V1 = "/extensions/ecomm/v1"
@@ -43,7 +43,7 @@ def test_portal_key_lists_the_portals_errors_in_v1_shape(client: TestClient, wor
 def test_app_token_lists_the_app_in_its_portal(client: TestClient, world: World) -> None:
     response = client.get(
         f"{V1}/sync-errors?showResolvedErrors=true",
-        headers={"Authorization": f"Bearer {world.app.access_token}"},
+        headers=bearer(world.app.access_token),
     )
 
     assert ids(response.json()) == ["app-old", "app-2", "app-1"]
@@ -65,7 +65,7 @@ def test_portal_path_needs_that_portals_key(client: TestClient, world: World) ->
     foreign = client.get(f"{V1}/sync-errors/portal/{world.other.id}?hapikey={world.portal.api_key}")
     as_app = client.get(
         f"{V1}/sync-errors/portal/{world.portal.id}",
-        headers={"Authorization": f"Bearer {world.app.access_token}"},
+        headers=bearer(world.app.access_token),
     )
 
     assert ids(own.json()) == ["own-2", "app-2", "second-1", "app-1", "own-1"]
@@ -94,7 +94,7 @@ def test_mitxpro_style_offset_loop_ends_on_an_empty_page(
 
 
 def test_object_error_is_a_single_object(client: TestClient, world: World) -> None:
-    headers = {"Authorization": f"Bearer {world.app.access_token}"}
+    headers = bearer(world.app.access_token)
 
     response = client.get(f"{V1}/sync-errors/object/LINE_ITEM/app-2", headers=headers)
 
@@ -106,7 +106,7 @@ def test_object_error_is_a_single_object(client: TestClient, world: World) -> No
 
 
 def test_object_error_hides_resolved_unless_asked(client: TestClient, world: World) -> None:
-    headers = {"Authorization": f"Bearer {world.app.access_token}"}
+    headers = bearer(world.app.access_token)
     url = f"{V1}/sync-errors/object/CONTACT/app-old"
 
     hidden = client.get(url, headers=headers)

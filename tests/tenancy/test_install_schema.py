@@ -9,6 +9,7 @@ from ecombridge.crm_schema.service import deal_stage_ids
 from ecombridge.db.engine import Database
 from tests.support.factories import make_installed_app, make_portal
 from tests.support.jobs import RunJobs
+from tests.support.wire import bearer
 
 V2 = "/extensions/ecomm/v2"
 
@@ -34,7 +35,7 @@ def test_an_app_syncs_to_the_default_store_right_after_installing(
     }
     query: dict[str, str | int] = {"appId": app.app_id, "hapikey": app.developer_api_key}
     assert client.put(f"{V2}/settings", params=query, json=settings).status_code == 200
-    auth = {"Authorization": f"Bearer {app.access_token}"}
+    auth = bearer(app.access_token)
     batch = {
         "storeId": "default",
         "objectType": "CONTACT",

@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from ecombridge.db.engine import Database
 from tests.support.factories import InstalledApp, Portal
 from tests.support.live import LiveServer
+from tests.support.wire import bearer
 from tests.web.browser.conftest import Watched, sign_in_browser
 from tests.web.factories import PASSWORD, make_user
 
@@ -97,7 +98,7 @@ def test_continue_importing_shows_progress_until_complete(
     receiver: WebhookReceiver,
 ) -> None:
     api = httpx.Client(base_url=bridge.url, timeout=10)
-    token = {"Authorization": f"Bearer {installed_app.access_token}"}
+    token = bearer(installed_app.access_token)
     query = f"appId={installed_app.app_id}&hapikey={installed_app.developer_api_key}"
     settings = {"enabled": True, "webhookUri": receiver.url, "mappings": _mappings()}
     assert api.put(f"{V2}/settings?{query}", json=settings).status_code == 200
