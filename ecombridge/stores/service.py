@@ -48,14 +48,6 @@ def validate_store_id(store_id: str, field: str = "id") -> None:
         )
 
 
-def is_valid_store_id(store_id: str) -> bool:
-    try:
-        validate_store_id(store_id)
-    except ValidationFailed:
-        return False
-    return True
-
-
 def validate_store(store: Store) -> None:
     validate_store_id(store.id)
     if not store.label.strip():
@@ -77,7 +69,7 @@ def resolve_store(conn: Connection, portal_id: int, source_app_id: int, store_id
     """The store id data sent to ``store_id`` is filed under."""
     if store_id == DEFAULT_STORE_ID:
         return DEFAULT_STORE_ID
-    if not _is_valid_id(store_id):
+    if not is_valid_store_id(store_id):
         raise _unknown(store_id)
     aliased = repo.find_alias(conn, portal_id, source_app_id, store_id)
     if aliased is not None and aliased.deleted_at is None:
@@ -117,7 +109,7 @@ def list_stores(conn: Connection, portal_id: int, source_app_id: int) -> list[St
     return ([implicit] if implicit else []) + found
 
 
-def _is_valid_id(store_id: str) -> bool:
+def is_valid_store_id(store_id: str) -> bool:
     try:
         validate_store_id(store_id)
     except ValidationFailed:
@@ -126,7 +118,7 @@ def _is_valid_id(store_id: str) -> bool:
 
 
 def get_store(conn: Connection, portal_id: int, source_app_id: int, store_id: str) -> Store:
-    if not _is_valid_id(store_id):
+    if not is_valid_store_id(store_id):
         raise _unknown(store_id)
     aliased = repo.find_alias(conn, portal_id, source_app_id, store_id)
     if aliased is not None and aliased.deleted_at is None:
@@ -202,7 +194,7 @@ def replace_default(conn: Connection, portal_id: int, source_app_id: int, store:
 
 def delete_store(conn: Connection, portal_id: int, source_app_id: int, store_id: str) -> None:
     """Forget a store's definition; its data stays, and re-defining the id finds it again."""
-    if not _is_valid_id(store_id):
+    if not is_valid_store_id(store_id):
         raise _unknown(store_id)
     now = now_ms()
     aliased = repo.find_alias(conn, portal_id, source_app_id, store_id)
