@@ -66,6 +66,11 @@ def _caller(principal: Principal) -> service.Caller:
     return service.Caller(principal.portal_id, principal.source_app_id)
 
 
+def _developer_app(request: Request, principal: Principal, app_id: str) -> int:
+    """The app named by ``appId``, which must belong to the calling developer."""
+    return developer_app(request, principal, parse_int(app_id, "appId", 1))
+
+
 def _paging(request: Request, next_page: int | None) -> Paging | None:
     if next_page is None:
         return None
@@ -134,7 +139,7 @@ def get_app_errors(
     request: Request, app_id: str, principal: DeveloperCaller, conn: ReadConn, raw: Raw
 ) -> Any:
     """Errors of one of the developer's apps, across every portal."""
-    app = developer_app(request, principal, parse_int(app_id, "appId", 1))
+    app = _developer_app(request, principal, app_id)
     return _v2_page(request, conn, service.ErrorScope(None, app), raw)
 
 
@@ -166,9 +171,7 @@ def get_v1_errors(
     if principal.kind is K.DEVELOPER_API_KEY:
         if not app_id:
             raise ValidationFailed("appId is required with a developer API key.")
-        scope = service.ErrorScope(
-            None, developer_app(request, principal, parse_int(app_id, "appId", 1))
-        )
+        scope = service.ErrorScope(None, _developer_app(request, principal, app_id))
     elif principal.kind is K.ACCESS_TOKEN:
         scope = service.ErrorScope(principal.portal_id, principal.source_app_id)
     else:
@@ -184,7 +187,7 @@ def get_v1_errors(
 def get_v1_app_errors(
     request: Request, app_id: str, principal: DeveloperCaller, conn: ReadConn, raw: Raw
 ) -> Any:
-    app = developer_app(request, principal, parse_int(app_id, "appId", 1))
+    app = _developer_app(request, principal, app_id)
     return _v1_page(request, conn, service.ErrorScope(None, app), raw)
 
 

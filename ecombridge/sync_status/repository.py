@@ -11,7 +11,6 @@ from sqlalchemy.engine import Connection, Row
 from ecombridge.db import tables as t
 
 e = t.sync_errors.c
-o = t.sync_objects.c
 
 
 @dataclass(frozen=True)
@@ -36,28 +35,26 @@ class ErrorQuery:
     limit: int
 
 
-def get_sync_object(conn: Connection, key: ObjectKey) -> Row[Any] | None:
+def _row_of(conn: Connection, table: sa.Table, key: ObjectKey) -> Row[Any] | None:
+    """The row of one object in a table keyed like sync_objects and sync_errors."""
+    c = table.c
     return conn.execute(
-        sa.select(t.sync_objects).where(
-            o.portal_id == key.portal_id,
-            o.source_app_id == key.source_app_id,
-            o.store_id == key.store_id,
-            o.object_type == key.object_type,
-            o.external_id == key.external_id,
+        sa.select(table).where(
+            c.portal_id == key.portal_id,
+            c.source_app_id == key.source_app_id,
+            c.store_id == key.store_id,
+            c.object_type == key.object_type,
+            c.external_id == key.external_id,
         )
     ).first()
+
+
+def get_sync_object(conn: Connection, key: ObjectKey) -> Row[Any] | None:
+    return _row_of(conn, t.sync_objects, key)
 
 
 def get_error(conn: Connection, key: ObjectKey) -> Row[Any] | None:
-    return conn.execute(
-        sa.select(t.sync_errors).where(
-            e.portal_id == key.portal_id,
-            e.source_app_id == key.source_app_id,
-            e.store_id == key.store_id,
-            e.object_type == key.object_type,
-            e.external_id == key.external_id,
-        )
-    ).first()
+    return _row_of(conn, t.sync_errors, key)
 
 
 def list_errors(conn: Connection, query: ErrorQuery) -> list[Row[Any]]:
