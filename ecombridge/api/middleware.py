@@ -30,11 +30,13 @@ class WireToleranceMiddleware:
             return
         scope = dict(scope)
         path: str = scope["path"]
-        if len(path) > 1 and path.endswith("/"):
-            scope["path"] = path.rstrip("/") or "/"
-            raw = scope.get("raw_path")
+        raw = scope.get("raw_path")
+        # Only literal trailing slashes: an encoded one (%2F) ends an id such as "b/".
+        slashes = len(raw) - len(raw.rstrip(b"/")) if raw else len(path) - len(path.rstrip("/"))
+        if len(path) > 1 and slashes:
+            scope["path"] = path[:-slashes] or "/"
             if raw:
-                scope["raw_path"] = raw.rstrip(b"/") or b"/"
+                scope["raw_path"] = raw[:-slashes] or b"/"
         query: bytes = scope.get("query_string", b"")
         if query.startswith(b"&"):
             scope["query_string"] = query.lstrip(b"&")

@@ -9,6 +9,7 @@ from ecombridge.api.app import create_app
 from ecombridge.config import Config
 from ecombridge.db.engine import Database
 from tests.support.factories import InstalledApp, Portal
+from tests.support.jobs import RunJobs
 from tests.support.wire import assert_hubspot_error, bearer
 
 
@@ -78,3 +79,33 @@ def test_app_id_beyond_the_id_range_is_a_400(
         assert response.status_code == 400, app_id
         assert_hubspot_error(response.json(), "VALIDATION_ERROR")
         assert "appId" in response.json()["message"]
+
+
+def test_an_encoded_trailing_slash_belongs_to_the_id(
+    client: TestClient, portal: Portal, run_jobs: RunJobs
+) -> None:
+    key = {"hapikey": portal.api_key}
+    mapping = {"externalPropertyName": "mail", "hubspotPropertyName": "email"}
+    settings = {"enabled": True, "mappings": {"CONTACT": {"properties": [mapping]}}}
+    assert client.put("/extensions/ecomm/v2/settings", params=key, json=settings).status_code == 200
+    messages = [
+        {"action": "UPSERT", "externalObjectId": external_id, "properties": {"mail": f"{n}@a.io"}}
+        for n, external_id in enumerate(["b", "b/", "/"])
+    ]
+    batch = {"storeId": "default", "objectType": "CONTACT", "messages": messages}
+    assert (
+        client.put("/extensions/ecomm/v2/sync/messages", params=key, json=batch).status_code == 204
+    )
+    run_jobs()
+
+    def status_of(path: str) -> object:
+        response = client.get(path, params=key, follow_redirects=False)
+        assert response.status_code == 200, response.text
+        return response.json()["externalObjectId"]
+
+    v2 = "/extensions/ecomm/v2/sync/status/default/CONTACT"
+    assert status_of(f"{v2}/b%2F") == "b/"
+    assert status_of(f"{v2}/%2F") == "/"
+    assert status_of(f"{v2}/b/") == "b"  # a literal trailing slash is still dropped (slumber)
+    assert status_of(f"{v2}/b%2F/") == "b/"
+    assert status_of("/extensions/ecomm/v1/sync-status/CONTACT/b%2F/") == "b/"
