@@ -56,6 +56,8 @@ def _name(item: dict[str, Any], key: str, where: str) -> str:
         raise _fail(f"{where}.{key}", "is required and must be a non-empty string.")
     if len(value) > MAX_NAME_LENGTH:
         raise _fail(f"{where}.{key}", f"must be at most {MAX_NAME_LENGTH} characters.")
+    if "\x00" in value:  # the web form's values are not JSON-checked; the database refuses NUL
+        raise _fail(f"{where}.{key}", "must not contain NUL characters.")
     return value
 
 

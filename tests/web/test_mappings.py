@@ -78,3 +78,15 @@ def test_an_apps_settings_are_shown_read_only(
     page = user_client.get(f"/app/mappings?source={app.app_id}&type=PRODUCT").text
     assert "Shop connector" in page and "hs_sku" in page
     assert 'id="mappings-form"' not in page
+
+
+def test_a_nul_character_in_a_mapping_is_shown_as_an_error(
+    user_client: TestClient, db: Database, portal: Portal
+) -> None:
+    response = _save(user_client, "CONTACT", [("email", "email", ""), ("a\x00b", "firstname", "")])
+
+    assert response.status_code == 200
+    assert 'class="row-error"' in response.text
+    assert "mappings.CONTACT.properties[1].externalPropertyName" in response.text
+    with db.read() as conn:
+        assert settings_service.find_settings(conn, portal.id, 0) is None
