@@ -32,7 +32,7 @@ def normalise_email(email: str) -> str:
 def create_user(conn: Connection, portal_id: int, email: str, password: str) -> int:
     """A user who signs in to the portal's web UI; emails are unique across the bridge."""
     email = normalise_email(email)
-    if not _EMAIL.match(email) or len(email) > 320:
+    if not _EMAIL.match(email) or len(email) > 320 or "\x00" in email:
         raise ValidationFailed(f"email: {email!r} is not a valid email address.")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationFailed(f"password: must be at least {MIN_PASSWORD_LENGTH} characters.")
@@ -44,7 +44,9 @@ def create_user(conn: Connection, portal_id: int, email: str, password: str) -> 
 
 def authenticate(conn: Connection, email: str, password: str) -> int | None:
     """The id of the user these credentials sign in, or None (same cost either way)."""
-    row = repo.get_user_by_email(conn, normalise_email(email))
+    email = normalise_email(email)
+    # No user's email holds a NUL (PostgreSQL text cannot), so it is not looked up.
+    row = repo.get_user_by_email(conn, email) if "\x00" not in email else None
     if row is None:
         verify_password(password, DUMMY_HASH)
         return None

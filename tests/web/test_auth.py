@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from fastapi.testclient import TestClient
 
 from ecombridge.db.engine import Database
+from ecombridge.errors import ValidationFailed
 from ecombridge.web.passwords import hash_password, verify_password
+from ecombridge.web.service import create_user
 from ecombridge.web.throttle import SignInThrottle
 from tests.support.factories import Portal
 from tests.web.conftest import csrf_of, sign_in
@@ -54,6 +57,16 @@ def test_wrong_password_is_refused_with_a_message(
     assert response.status_code == 200  # the form again, with its message
     assert "Wrong email or password." in response.text
     assert client.get("/app/stores", follow_redirects=False).status_code == 303
+
+
+def test_an_email_no_user_can_have_is_a_wrong_email(client: TestClient, portal: Portal) -> None:
+    token = csrf_of(client.get("/app/login").text)
+    for email in ("owner\x00@example.com", "x" * 400 + "@example.com"):
+        response = client.post(
+            "/app/login", data={"email": email, "password": "nope-nope", "csrf_token": token}
+        )
+        assert response.status_code == 200
+        assert "Wrong email or password." in response.text
 
 
 def test_sign_in_without_csrf_token_is_forbidden(
@@ -147,3 +160,8 @@ def test_the_throttle_forgets_failures_after_its_window() -> None:
     throttle.succeeded("a")
     throttle.failed("a")
     assert throttle.wait_seconds("a") == 0
+
+
+def test_an_email_with_a_nul_character_cannot_be_a_users(db: Database, portal: Portal) -> None:
+    with db.write() as conn, pytest.raises(ValidationFailed, match=r"^email:"):
+        create_user(conn, portal.id, "a\x00b@example.com", PASSWORD)
