@@ -73,8 +73,10 @@ def _check_redirect_uri(redirect_uri: str | None) -> str:
         raise ValidationFailed("redirect_uri is required.")
     if len(redirect_uri) > MAX_REDIRECT_URI_LENGTH:
         raise ValidationFailed(f"redirect_uri is longer than {MAX_REDIRECT_URI_LENGTH} characters.")
+    # Control characters (NUL above all) belong in no URL; the database could not store NUL.
+    control = any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in redirect_uri)
     parts = urlsplit(redirect_uri)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment:
+    if control or parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment:
         raise ValidationFailed(
             "redirect_uri must be an absolute http(s) URL without a fragment, "
             f"got {redirect_uri!r}."

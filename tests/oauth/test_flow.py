@@ -214,6 +214,16 @@ def test_a_client_id_with_a_nul_character_is_unknown(
     assert "client_id" in consent.text
 
 
+@pytest.mark.parametrize("control", ["\x00", "\n", "\x7f"])
+def test_a_redirect_uri_with_a_control_character_is_refused(
+    client: TestClient, oauth_app: App, portal: Portal, control: str
+) -> None:
+    form = consent_form(oauth_app, portal.api_key) | {"redirect_uri": REDIRECT + control}
+    consent = client.post("/oauth/authorize", data=form, follow_redirects=False)
+    assert consent.status_code == 400
+    assert "redirect_uri" in consent.text
+
+
 def test_code_of_another_app_is_refused(
     client: TestClient, db: Database, oauth_app: App, portal: Portal
 ) -> None:
