@@ -29,6 +29,10 @@ def wire_value(value: Any, prop_type: str | None) -> str | None:
         return str(value)
     if isinstance(value, str):
         return value
+    if isinstance(value, list):
+        # HubSpot shows a property with several values (the provided source_app_id and
+        # source_store_id of a contact synced by several sources) as "a;b".
+        return ";".join(str(wire_value(item, None)) for item in value if item is not None)
     return json.dumps(value)
 
 

@@ -217,3 +217,26 @@ def test_dates_beyond_the_calendar_are_shown_as_numbers(
     props = response.json()["properties"]
     assert props["closedate"] == str(far)
     assert props["createdate"] == str(-far)
+
+
+def test_several_values_are_shown_separated_by_semicolons(
+    client: TestClient, db: Database, shop: Shop
+) -> None:
+    contact = insert_crm_object(
+        db,
+        shop.portal.id,
+        "CONTACT",
+        {
+            "email": "both@example.com",
+            "ip__ecomm_bridge__source_app_id": [0, 2000001],
+            "ip__ecomm_bridge__source_store_id": ["north", "south"],
+        },
+    )
+    names = "ip__ecomm_bridge__source_app_id,ip__ecomm_bridge__source_store_id"
+
+    response = client.get(f"{V3}/contacts/{contact}?properties={names}", headers=auth(shop))
+
+    assert response.status_code == 200
+    properties = response.json()["properties"]
+    assert properties["ip__ecomm_bridge__source_app_id"] == "0;2000001"
+    assert properties["ip__ecomm_bridge__source_store_id"] == "north;south"
