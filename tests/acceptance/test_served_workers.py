@@ -131,12 +131,6 @@ def test_two_stores_sending_the_same_customers_at_once_share_contacts(
     assert {c.properties["email"] for c in contacts} == {r.properties["email"] for r in customers}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='CRM v3 API shows multi-valued properties as JSON text (\'["north", "south"]\', '
-    "'[0]') instead of HubSpot's semicolon-separated values ('north;south'); "
-    "ecombridge/crm/wire.py wire_value json.dumps lists",
-)
 def test_a_contact_of_two_stores_and_two_sources_lists_them_the_hubspot_way(
     live_server: LiveServer, db: Database, portal: Portal, run_jobs: RunJobs
 ) -> None:
