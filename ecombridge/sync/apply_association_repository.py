@@ -10,7 +10,19 @@ from sqlalchemy.engine import Connection
 
 from ecombridge.db.dialect import insert_for
 from ecombridge.db.tables import associations, pending_associations, sync_objects
-from ecombridge.sync.apply_repository import Row, Scope, chunks, execute_many
+from ecombridge.sync.apply_repository import (
+    Row,
+    Scope,
+    execute_in,
+    execute_many,
+    in_scope,
+    scope_params,
+)
+
+
+def _values() -> Any:
+    """The ``IN`` list ``execute_in`` expands."""
+    return sa.bindparam("values", expanding=True)
 
 
 def hubspot_ids(
@@ -18,33 +30,31 @@ def hubspot_ids(
 ) -> dict[str, int]:
     """External id -> hubspotId of the objects that exist (tombstoned links included)."""
     s = sync_objects.c
-    found: dict[str, int] = {}
-    for chunk in chunks(external_ids):
-        query = sa.select(s.external_id, s.hubspot_id).where(
-            s.portal_id == scope.portal_id,
-            s.source_app_id == scope.source_app_id,
-            s.store_id == scope.store_id,
-            s.object_type == object_type,
-            s.external_id.in_(chunk),
-            s.hubspot_id.is_not(None),
+
+    def build() -> Any:
+        return sa.select(s.external_id, s.hubspot_id).where(
+            *in_scope(s), s.external_id.in_(_values()), s.hubspot_id.is_not(None)
         )
-        found.update((ext, int(hid)) for ext, hid in conn.execute(query))
-    return found
+
+    rows = execute_in(conn, "hubspot_ids", build, scope_params(scope, object_type), external_ids)
+    return {ext: int(hid) for ext, hid in rows}
 
 
 def delete_associations(
     conn: Connection, portal_id: int, from_type: str, to_type: str, from_ids: Sequence[int]
 ) -> None:
     a = associations.c
-    for chunk in chunks(from_ids):
-        conn.execute(
-            sa.delete(associations).where(
-                a.portal_id == portal_id,
-                a.from_type == from_type,
-                a.to_type == to_type,
-                a.from_id.in_(chunk),
-            )
+
+    def build() -> Any:
+        return sa.delete(associations).where(
+            a.portal_id == sa.bindparam("portal_id"),
+            a.from_type == sa.bindparam("from_type"),
+            a.to_type == sa.bindparam("to_type"),
+            a.from_id.in_(_values()),
         )
+
+    params = {"portal_id": portal_id, "from_type": from_type, "to_type": to_type}
+    execute_in(conn, "delete_associations", build, params, from_ids)
 
 
 def _insert_new(conn: Connection, table: sa.Table) -> Any:
@@ -60,17 +70,16 @@ def delete_pending_from(
     conn: Connection, scope: Scope, from_type: str, to_type: str, from_external_ids: Sequence[str]
 ) -> None:
     p = pending_associations.c
-    for chunk in chunks(from_external_ids):
-        conn.execute(
-            sa.delete(pending_associations).where(
-                p.portal_id == scope.portal_id,
-                p.source_app_id == scope.source_app_id,
-                p.store_id == scope.store_id,
-                p.from_type == from_type,
-                p.to_type == to_type,
-                p.from_external_id.in_(chunk),
-            )
+
+    def build() -> Any:
+        return sa.delete(pending_associations).where(
+            *in_scope(p, "from_type"),
+            p.to_type == sa.bindparam("to_type"),
+            p.from_external_id.in_(_values()),
         )
+
+    params = {**scope_params(scope, from_type), "to_type": to_type}
+    execute_in(conn, "delete_pending_from", build, params, from_external_ids)
 
 
 def insert_pending(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
@@ -82,34 +91,27 @@ def pending_to(
     conn: Connection, scope: Scope, to_type: str, to_external_ids: Iterable[str]
 ) -> list[Row]:
     p = pending_associations.c
-    rows: list[Row] = []
-    for chunk in chunks(to_external_ids):
-        query = sa.select(p.from_type, p.from_external_id, p.to_type, p.to_external_id).where(
-            p.portal_id == scope.portal_id,
-            p.source_app_id == scope.source_app_id,
-            p.store_id == scope.store_id,
-            p.to_type == to_type,
-            p.to_external_id.in_(chunk),
+
+    def build() -> Any:
+        return sa.select(p.from_type, p.from_external_id, p.to_type, p.to_external_id).where(
+            *in_scope(p, "to_type"), p.to_external_id.in_(_values())
         )
-        rows.extend(conn.execute(query))
-    return rows
+
+    return execute_in(conn, "pending_to", build, scope_params(scope, to_type), to_external_ids)
 
 
 def pending_from(
     conn: Connection, scope: Scope, from_type: str, from_external_ids: Iterable[str]
 ) -> list[Row]:
     p = pending_associations.c
-    rows: list[Row] = []
-    for chunk in chunks(from_external_ids):
-        query = sa.select(p.from_external_id, p.to_type, p.to_external_id).where(
-            p.portal_id == scope.portal_id,
-            p.source_app_id == scope.source_app_id,
-            p.store_id == scope.store_id,
-            p.from_type == from_type,
-            p.from_external_id.in_(chunk),
+
+    def build() -> Any:
+        return sa.select(p.from_external_id, p.to_type, p.to_external_id).where(
+            *in_scope(p, "from_type"), p.from_external_id.in_(_values())
         )
-        rows.extend(conn.execute(query))
-    return rows
+
+    params = scope_params(scope, from_type)
+    return execute_in(conn, "pending_from", build, params, from_external_ids)
 
 
 def delete_pending_rows(conn: Connection, scope: Scope, rows: Sequence[dict[str, Any]]) -> None:
