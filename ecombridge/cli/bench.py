@@ -80,6 +80,13 @@ def _sync_table(result: dict[str, Any]) -> Table:
                 f"{_fmt(paced['fresh_p50_ms'])} / {_fmt(paced['fresh_p99_ms'])}",
             )
         )
+    if not result["freshness_target_rate_sustainable"]:
+        rows.append(
+            (
+                f"freshness at {_fmt(result['freshness_target_rate'])} msg/s",
+                "not sustainable",
+            )
+        )
     if "baseline_upserts_per_s" in result:
         rows.append(
             ("raw SQLite upserts/s (same rows, same run)", result["baseline_upserts_per_s"])
