@@ -43,6 +43,9 @@ def create_app(config: Config | None = None, database: Database | None = None) -
         "view of the synced data.",
         docs_url="/docs",
         redoc_url=None,
+        # Trailing slashes are dropped before routing (WireToleranceMiddleware), so redirecting
+        # to the slashed path could only loop: an unmatched path is a plain 404.
+        redirect_slashes=False,
         # Starts app.state.worker_count in-process workers (none unless set, as in tests).
         lifespan=worker_lifespan,
     )

@@ -109,3 +109,15 @@ def test_an_encoded_trailing_slash_belongs_to_the_id(
     assert status_of(f"{v2}/b/") == "b"  # a literal trailing slash is still dropped (slumber)
     assert status_of(f"{v2}/b%2F/") == "b/"
     assert status_of("/extensions/ecomm/v1/sync-status/CONTACT/b%2F/") == "b/"
+
+
+def test_an_unmatched_path_is_a_404_not_a_redirect(client: TestClient, portal: Portal) -> None:
+    # Without an id, before and after the trailing slash is dropped: no route, no redirect loop.
+    for path in (
+        "/extensions/ecomm/v2/sync/status/default/CONTACT/",
+        "/extensions/ecomm/v2/sync/status/default/CONTACT",
+        "/extensions/ecomm/v1/sync-status/CONTACT/",
+    ):
+        response = client.get(path, params={"hapikey": portal.api_key}, follow_redirects=False)
+        assert response.status_code == 404, path
+        assert_hubspot_error(response.json(), "OBJECT_NOT_FOUND")
