@@ -351,12 +351,6 @@ def test_no_bad_input_gets_a_500(
     print(sum(statuses.values()), sorted(statuses.items()))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an empty external id (GET …/sync/status/default/CONTACT/ or …/CONTACT, "
-    "…/v1/sync-status/CONTACT/) answers 307 to the same path plus '/', which the trailing-slash "
-    "rule strips again: clients loop until they give up (Starlette's redirect_slashes is on)",
-)
 def test_an_empty_id_is_a_4xx_not_a_redirect_loop(client: TestClient, portal: Portal) -> None:
     for path in (
         f"{V2}/sync/status/default/CONTACT/",
