@@ -23,6 +23,7 @@ from ecombridge.db.tables import (
 
 Row = Any  # a result row, read by attribute
 CHUNK = 500  # keeps IN lists well under every driver's bound-parameter limit
+IN_LENGTH_STEP = 50  # execute_in pads its IN lists to a multiple of this (CHUNK is one)
 PIPELINE_LABEL = "Ecommerce Pipeline"
 
 
@@ -87,6 +88,8 @@ def execute_in(
     dialect = conn.dialect
     rows: list[Row] = []
     for chunk in chunks(values):
+        # Lists padded (repeating a value changes no IN) to a few lengths: few statements cached.
+        chunk += chunk[-1:] * (-len(chunk) % IN_LENGTH_STEP)
         cache_key = (dialect.name, name, len(chunk))
         cached = _expanded.get(cache_key)
         if cached is None:
