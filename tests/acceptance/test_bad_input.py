@@ -34,6 +34,9 @@ CASES_PER_OPERATION = 5
 OWN_ERROR_SHAPE = re.compile(r"^/(oauth/|app|docs|openapi|healthz|readyz|metrics)")
 
 ODD_SEGMENTS = [
+    "",
+    "%2F",
+    "b%2F",
     "ünïcødé",
     "a%2Fb",
     "%00",
@@ -322,12 +325,21 @@ def test_no_bad_input_gets_a_500(
         case = replace(case, path=path, body=body)
         if sum(statuses.values()) % 2:  # every other request as hubspot-php builds queries
             url = f"{case.path}?&{urlencode(case.query)}" if case.query else case.path
-            response = client.request(case.method, url, headers=case.headers, content=case.body)
+            response = client.request(
+                case.method, url, headers=case.headers, content=case.body, follow_redirects=False
+            )
         else:
             response = client.request(
-                case.method, case.path, params=case.query, headers=case.headers, content=case.body
+                case.method,
+                case.path,
+                params=case.query,
+                headers=case.headers,
+                content=case.body,
+                follow_redirects=False,
             )
         statuses[response.status_code] += 1
+        if 300 <= response.status_code < 400 and not OWN_ERROR_SHAPE.match(case.path):
+            failures.append(f"redirect {response.status_code} {case.describe()}")
         if response.status_code >= 500:
             failures.append(f"{response.status_code} {case.describe()}: {response.text[:200]}")
         elif response.status_code >= 400 and not OWN_ERROR_SHAPE.match(case.path):
@@ -348,7 +360,6 @@ def test_no_bad_input_gets_a_500(
 
     assert failures == [], "\n".join(failures[:20])
     assert sum(statuses.values()) >= 400
-    print(sum(statuses.values()), sorted(statuses.items()))
 
 
 def test_an_empty_id_is_a_4xx_not_a_redirect_loop(client: TestClient, portal: Portal) -> None:
