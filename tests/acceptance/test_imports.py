@@ -275,6 +275,13 @@ def test_v2_import_equals_syncing_the_same_records(
     # hubspot3 pages with page += limit: every error exactly once.
     hubspot3 = EcommerceBridgeClient(access_token=token, api_base=live_server.url)
     errors = hubspot3.get_sync_errors_for_app_and_account()
+    developer = EcommerceBridgeClient(
+        api_key=installed_app.developer_api_key, api_base=live_server.url
+    )
+    across = developer.get_sync_errors_for_app(installed_app.app_id)  # both portals
+    assert len(across) == 2 * len(listed)
+    portals = {e["portalId"] for e in across}
+    assert len(portals) == 2 and installed_app.portal_id in portals
     assert (
         sorted((e["objectType"], e["externalObjectId"], e["type"], e["status"]) for e in errors)
         == listed
