@@ -9,6 +9,7 @@ from itertools import islice
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -103,22 +104,18 @@ def errors(
     if not found:
         console.print("No sync errors.")
         return
-    table = Table(title="Sync errors (newest first)")
-    table.add_column("erroredAt (UTC)", no_wrap=True)
-    table.add_column("type", no_wrap=True)
-    table.add_column("object", no_wrap=True)
-    table.add_column("externalObjectId", overflow="fold")
-    table.add_column("store", overflow="fold")
-    table.add_column("status", no_wrap=True)
-    table.add_column("details", ratio=1)
+    # Compact enough for an 80-column terminal: the object cell holds type, id and store.
+    table = Table(title="Sync errors (newest first)", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("erroredAt (UTC)", min_width=10)
+    table.add_column("type / status", min_width=14, overflow="fold")
+    table.add_column("object", min_width=14, overflow="fold")
+    table.add_column("details", min_width=16, ratio=1, overflow="fold")
     for error in found:
         table.add_row(
             _when(error.errored_at),
-            error.type,
-            error.object_type,
-            escape(error.external_object_id),
-            escape(error.store_id or "-"),
-            error.status,
+            f"{error.type}\n{error.status}",
+            f"{error.object_type} {escape(error.external_object_id)}\n"
+            f"[dim]store {escape(error.store_id or '-')}[/dim]",
             escape(error.details),
         )
     console.print(table)
