@@ -34,6 +34,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 HANDLER_MODULES = [
     "ecombridge.sync.batch_job",
+    "ecombridge.sync.pending_recheck",
     "ecombridge.imports.jobs",
     "ecombridge.imports.jobs",
 ]

@@ -57,6 +57,21 @@ def insert_job(
     return int(job_id)
 
 
+def lock_queued(conn: Connection, kind: str, ref_id: int) -> int | None:
+    """Lock (until the caller's transaction ends) one QUEUED job of ``kind`` and ``ref_id`` that
+    no other transaction holds; its id, or None. Claims skip locked jobs, so a job locked here
+    is claimed only after the caller commits (PostgreSQL; SQLite has one writer anyway)."""
+    statement = (
+        sa.select(jobs.c.id)
+        .where(jobs.c.status == QUEUED, jobs.c.kind == kind, jobs.c.ref_id == ref_id)
+        .order_by(jobs.c.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    job_id = conn.execute(statement).scalar_one_or_none()
+    return None if job_id is None else int(job_id)
+
+
 def claim_jobs(
     conn: Connection, now: int, limit: int, token: str, lease_expires_at: int
 ) -> Sequence[Row[Any]]:

@@ -30,6 +30,7 @@ __all__ = [
     "RetryPolicy",
     "claim",
     "enqueue",
+    "enqueue_after_commit",
     "extend_lease",
     "fail",
     "failed_jobs",
@@ -95,6 +96,27 @@ def enqueue(
     return repo.insert_job(
         conn, kind, ref_id, portal_id, now_ms() if now is None else now, max_attempts
     )
+
+
+def enqueue_after_commit(
+    conn: Connection,
+    kind: str,
+    ref_id: int,
+    portal_id: int,
+    *,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    now: int | None = None,
+) -> int:
+    """Make sure a job of ``kind`` and ``ref_id`` runs after the caller's transaction commits,
+    without queueing one per caller: a QUEUED one that no other transaction holds is locked
+    until the caller's transaction ends (claims skip locked jobs, so it is claimed after the
+    commit); only when there is none is a job inserted. Concurrent callers never wait for each
+    other, so there are at most about as many such jobs queued as transactions running at once.
+    For idempotent work only (a job may run more than once)."""
+    job_id = repo.lock_queued(conn, kind, ref_id)
+    if job_id is not None:
+        return job_id
+    return enqueue(conn, kind, ref_id, portal_id, max_attempts=max_attempts, now=now)
 
 
 def new_token() -> str:

@@ -28,6 +28,7 @@ from ecombridge.sync.apply_state import (
 from ecombridge.sync.apply_summary import ApplySummary
 from ecombridge.sync.apply_values import Checked, check_upsert
 from ecombridge.sync.messages import BatchContext, Message
+from ecombridge.sync.pending_recheck import needs_recheck, request_recheck
 
 FROM_TYPES = ("DEAL", "LINE_ITEM")
 TARGET_TYPES = ("CONTACT", "DEAL", "PRODUCT")
@@ -77,7 +78,22 @@ def apply_batch(
                 assoc.refresh_status(conn, scope, other_type, external_ids, processed_at)
     if from_type:
         assoc.refresh_status(conn, scope, ctx.object_type, succeeded | changed_lists, processed_at)
+    if needs_recheck(conn) and _may_miss_concurrent(ctx, links, resolved):
+        request_recheck(conn, ctx.portal_id)
     return summary
+
+
+def _may_miss_concurrent(
+    ctx: BatchContext, links: list[Link], resolved: dict[str, dict[str, int]]
+) -> bool:
+    """Whether a transaction running at the same time could have missed this one: it left
+    associations pending (their target may be in flight elsewhere), or it gave targets their
+    first object (a pending association naming them may be in flight elsewhere)."""
+    if resolved and assoc.left_pending(links, resolved):
+        return True
+    return ctx.object_type in TARGET_TYPES and any(
+        link.hubspot_id is None and link.obj is not None and link.obj.id for link in links
+    )
 
 
 def _summary(links: list[Link], message_count: int) -> ApplySummary:

@@ -129,3 +129,25 @@ def delete_pending_rows(conn: Connection, scope: Scope, rows: Sequence[dict[str,
         p.to_external_id == sa.bindparam("b_to_ext"),
     )
     conn.execute(statement, list(rows))
+
+
+def existing_pending_targets(conn: Connection, portal_id: int) -> list[Row]:
+    """source_app_id, store_id, to_type, to_external_id, hubspot_id of every target of the
+    portal's pending associations that exists (one row per target)."""
+    p, s = pending_associations.c, sync_objects.c
+    statement = (
+        sa.select(p.source_app_id, p.store_id, p.to_type, p.to_external_id, s.hubspot_id)
+        .join(
+            sync_objects,
+            sa.and_(
+                s.portal_id == p.portal_id,
+                s.source_app_id == p.source_app_id,
+                s.store_id == p.store_id,
+                s.object_type == p.to_type,
+                s.external_id == p.to_external_id,
+            ),
+        )
+        .where(p.portal_id == portal_id, s.hubspot_id.is_not(None))
+        .distinct()
+    )
+    return list(conn.execute(statement))

@@ -60,6 +60,20 @@ def set_product_ids(batch_links: list[Link], resolved: dict[str, dict[str, int]]
             obj.changed = True  # set again when the pending product arrives
 
 
+def left_pending(batch_links: list[Link], resolved: dict[str, dict[str, int]]) -> bool:
+    """Whether a changed list names a target that does not exist (it is kept pending)."""
+    for link in batch_links:
+        obj = link.obj
+        if obj is None or obj.id is None:
+            continue
+        for to_type, targets in resolved.items():
+            if to_type in obj.assoc_changed and any(
+                ext not in targets for ext in obj.versions["a"][to_type][1]
+            ):
+                return True
+    return False
+
+
 def write_changed_lists(
     conn: Connection,
     scope: Scope,

@@ -1,6 +1,7 @@
 """Two workers on PostgreSQL apply, at the same moment, a batch of line items and the batch
 creating the deal they name (as `ecombridge worker --concurrency 2` does when an integration
-sends both back to back). The association must be made either way.
+sends both back to back). The association must be made either way: neither transaction sees
+the other's rows, so the re-check job both queue makes it once they have committed.
 
 The two transactions are held open until both have applied, so the overlap is certain. SQLite
 lets one writer at a time, so there the second simply waits: the case cannot arise."""
@@ -18,6 +19,7 @@ from ecombridge.sync.apply import apply_batch
 from ecombridge.sync.messages import BatchContext, Message
 from tests.acceptance.support import T0, V2, shop_mappings
 from tests.support.factories import Portal, make_private_app_token
+from tests.support.jobs import RunJobs
 
 
 def apply_together(db: Database, portal: Portal, batches: list[tuple[str, Message]]) -> None:
@@ -42,32 +44,54 @@ def apply_together(db: Database, portal: Portal, batches: list[tuple[str, Messag
     assert failures == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="PostgreSQL, concurrent workers: a LINE_ITEM batch applied while the batch creating "
-    "its DEAL is in flight keeps the association pending forever (neither transaction sees the "
-    "other's uncommitted rows): no LINE_ITEM->DEAL association, and an OPEN "
-    "INVALID_ASSOCIATION_PROPERTY 'Invalid associations [hs_assoc__deal_id: d-1]' on the line "
-    "item although the deal exists",
-)
-def test_a_line_item_and_its_deal_applied_at_once_are_associated(
-    request: pytest.FixtureRequest, client: TestClient, db: Database, portal: Portal
+PAIRS = {
+    "line item and its deal": (
+        ("LINE_ITEM", Message("l-1", "UPSERT", T0, {"name": "Mug"}, {"DEAL": ["d-1"]})),
+        ("DEAL", Message("d-1", "UPSERT", T0, {"name": "#1", "stage": "processed"}, {})),
+        "line_items/{}/associations/deals",
+    ),
+    "deal and its contact": (
+        ("DEAL", Message("d-1", "UPSERT", T0, {"name": "#1"}, {"CONTACT": ["c-1"]})),
+        ("CONTACT", Message("c-1", "UPSERT", T0, {"email": "ada@example.com"}, {})),
+        "deals/{}/associations/contacts",
+    ),
+    "line item and its product": (
+        ("LINE_ITEM", Message("l-1", "UPSERT", T0, {"name": "Mug"}, {"PRODUCT": ["p-1"]})),
+        ("PRODUCT", Message("p-1", "UPSERT", T0, {"title": "Mug", "price": 3}, {})),
+        "line_items/{}/associations/products",
+    ),
+}
+
+
+@pytest.mark.parametrize("pair", PAIRS, ids=list(PAIRS))
+def test_an_object_and_its_target_applied_at_once_are_associated(
+    request: pytest.FixtureRequest,
+    client: TestClient,
+    db: Database,
+    portal: Portal,
+    run_jobs: RunJobs,
+    pair: str,
 ) -> None:
     if request.node.callspec.params["database_url"] != "postgresql":
         pytest.skip("SQLite runs one writer at a time")
     key = {"hapikey": portal.api_key}
     settings = {"enabled": True, "mappings": shop_mappings()}
     assert client.put(f"{V2}/settings", params=key, json=settings).status_code == 200
+    source, target, path = PAIRS[pair]
 
-    line = Message("l-1", "UPSERT", T0, {"name": "Mug", "quantity": 1}, {"DEAL": ["d-1"]})
-    deal = Message("d-1", "UPSERT", T0, {"name": "#1", "stage": "processed"}, {})
-    apply_together(db, portal, [("LINE_ITEM", line), ("DEAL", deal)])
+    apply_together(db, portal, [source, target])
+    run_jobs()  # the re-check queued by the two transactions, now both committed
 
-    status = client.get(f"{V2}/sync/status/default/LINE_ITEM/l-1", params=key).json()
-    deal_id = client.get(f"{V2}/sync/status/default/DEAL/d-1", params=key).json()["hubspotId"]
+    (from_type, from_message), (to_type, to_message) = source, target
+    status = client.get(
+        f"{V2}/sync/status/default/{from_type}/{from_message.external_id}", params=key
+    ).json()
+    target_id = client.get(
+        f"{V2}/sync/status/default/{to_type}/{to_message.external_id}", params=key
+    ).json()["hubspotId"]
     associated = client.get(
-        f"/crm/v4/objects/line_items/{status['hubspotId']}/associations/deals",
+        f"/crm/v4/objects/{path.format(status['hubspotId'])}",
         headers={"Authorization": f"Bearer {make_private_app_token(db, portal.id)}"},
     ).json()
-    assert [r["toObjectId"] for r in associated["results"]] == [deal_id]
+    assert [r["toObjectId"] for r in associated["results"]] == [target_id]
     assert [e["status"] for e in status["errors"]] in ([], ["RESOLVED"])

@@ -35,9 +35,12 @@ def start_worker(database_url: str, log: Path, *args: str) -> subprocess.Popen[b
         )
 
 
-def job_counts(db: Database) -> dict[str, int]:
+def job_counts(db: Database, kind: str | None = None) -> dict[str, int]:
+    query = sa.select(jobs.c.status, sa.func.count()).group_by(jobs.c.status)
+    if kind is not None:
+        query = query.where(jobs.c.kind == kind)
     with db.read() as conn:
-        rows = conn.execute(sa.select(jobs.c.status, sa.func.count()).group_by(jobs.c.status))
+        rows = conn.execute(query)
         return {status: count for status, count in rows}
 
 

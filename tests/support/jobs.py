@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+import sqlalchemy as sa
 
 from ecombridge.db.engine import Database
+from ecombridge.db.tables import jobs
 from ecombridge.queue.worker import drain
 
 RunJobs = Callable[..., int]
@@ -26,3 +28,11 @@ def run_jobs(db: Database) -> RunJobs:
         return drain(db, now=now)
 
     return run
+
+
+def jobs_done(db: Database, kind: str) -> int:
+    """How many jobs of ``kind`` are DONE (on PostgreSQL applies also queue RESOLVE_PENDING
+    re-checks, so counting every job run says little)."""
+    with db.read() as conn:
+        query = sa.select(sa.func.count()).where(jobs.c.kind == kind, jobs.c.status == "DONE")
+        return int(conn.execute(query).scalar_one())

@@ -37,17 +37,22 @@ def test_a_killed_worker_s_batches_are_reapplied_without_duplicates(
         database_url, tmp_path / "first.log", "--lease-seconds", "1", "--claim-size", "2"
     )
     try:
-        wait_for(lambda: job_counts(db).get("DONE", 0) >= 2 and "RUNNING" in job_counts(db))
+        wait_for(
+            lambda: (
+                job_counts(db, "SYNC_BATCH").get("DONE", 0) >= 2
+                and "RUNNING" in job_counts(db, "SYNC_BATCH")
+            )
+        )
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait(10)
-    assert job_counts(db).get("RUNNING", 0) > 0  # the dead worker still holds leases
-    assert job_counts(db).get("DONE", 0) < BATCHES
+    assert job_counts(db, "SYNC_BATCH").get("RUNNING", 0) > 0  # the dead worker still holds leases
+    assert job_counts(db, "SYNC_BATCH").get("DONE", 0) < BATCHES
 
     time.sleep(1.0)  # let the leases expire
     second = start_worker(database_url, tmp_path / "second.log")
     try:
-        wait_for(lambda: job_counts(db) == {"DONE": BATCHES})
+        wait_for(lambda: job_counts(db, "SYNC_BATCH") == {"DONE": BATCHES})
     finally:
         second.send_signal(signal.SIGTERM)
         second.wait(20)
