@@ -33,7 +33,7 @@ test: lint typecheck
 	@scripts/ensure-chromium.sh || true
 	@url="$${ECOMBRIDGE_TEST_DATABASE_URL:-$$(scripts/test-postgres.sh)}"; \
 	if [ -z "$$url" ]; then echo "PostgreSQL not available: running the SQLite half only"; fi; \
-	ECOMBRIDGE_TEST_DATABASE_URL="$$url" $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	ECOMBRIDGE_TEST_DATABASE_URL="$$url" $(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 ## Benchmarks at the default size on SQLite (figures in bench-results/, see docs/performance.md).
 bench: $(STAMP)
