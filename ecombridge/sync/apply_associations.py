@@ -210,9 +210,14 @@ def refresh_status(
     pending: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for row in arepo.pending_from(conn, scope, from_type, external_ids):
         pending[row.from_external_id].append((row.to_type, row.to_external_id))
+    # A link with nothing pending changes only if its association error is open: the others
+    # are not read (in most batches every association was made).
+    candidates = pending.keys() | repo.open_errors_of_type(
+        conn, scope, from_type, external_ids, ASSOCIATION_ERROR
+    )
     opened: list[dict[str, Any]] = []
     resolved: list[str] = []
-    for s in repo.link_states(conn, scope, from_type, external_ids):
+    for s in repo.link_states(conn, scope, from_type, sorted(candidates)):
         if s.deleted_at is not None or s.last_changed_at is None:
             continue
         own_error = s.status == "OPEN" and s.type != ASSOCIATION_ERROR

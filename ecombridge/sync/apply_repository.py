@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
@@ -141,11 +142,16 @@ def settings_row(conn: Connection, portal_id: int, app_id: int) -> Row | None:
 
 
 def property_registry(
-    conn: Connection, portal_id: int, object_type: str
+    conn: Connection, portal_id: int, object_type: str, names: Iterable[str]
 ) -> dict[str, tuple[str, frozenset[str]]]:
+    """Type and enumeration options of the named properties that exist (only the mapped ones
+    are read: a portal has hundreds of properties, a mapping a handful)."""
+    wanted = sorted(set(names))
+    if not wanted:
+        return {}
     p = crm_properties.c
     query = sa.select(p.name, p.type, p.options).where(
-        p.portal_id == portal_id, p.object_type == object_type
+        p.portal_id == portal_id, p.object_type == object_type, p.name.in_(wanted)
     )
     return {
         name: (type_, frozenset(str(o.get("value")) for o in options or ()))
@@ -172,13 +178,23 @@ def ecommerce_pipeline(conn: Connection, portal_id: int) -> tuple[str, frozenset
 # --- links, errors and objects -----------------------------------------------------------------
 
 
+class LinkRow(NamedTuple):
+    external_id: str
+    hubspot_id: int | None
+    last_changed_at: int | None
+    last_processed_at: int | None
+    deleted_at: int | None
+    parked: Any
+    created_at: int
+
+
 def links(
     conn: Connection, scope: Scope, object_type: str, external_ids: Iterable[str]
-) -> dict[str, Row]:
+) -> dict[str, LinkRow]:
     s = sync_objects.c
-    found: dict[str, Row] = {}
-    for chunk in chunks(external_ids):
-        query = sa.select(
+
+    def build() -> Any:
+        return sa.select(
             s.external_id,
             s.hubspot_id,
             s.last_changed_at,
@@ -186,14 +202,15 @@ def links(
             s.deleted_at,
             s.parked,
             s.created_at,
-        ).where(
-            s.portal_id == scope.portal_id,
-            s.source_app_id == scope.source_app_id,
-            s.store_id == scope.store_id,
-            s.object_type == object_type,
-            s.external_id.in_(chunk),
-        )
-        found.update((row.external_id, row) for row in conn.execute(query))
+        ).where(*in_scope(s), s.external_id.in_(sa.bindparam("values", expanding=True)))
+
+    rows = execute_in(conn, "links", build, scope_params(scope, object_type), external_ids)
+    found: dict[str, LinkRow] = {}
+    for row in rows:
+        link = LinkRow(*row)
+        if isinstance(link.parked, str):  # JSON text on SQLite; drivers of PostgreSQL decode it
+            link = link._replace(parked=json.loads(link.parked))
+        found[link.external_id] = link
     return found
 
 
@@ -330,6 +347,24 @@ def resolve_errors(
         )
 
     execute_in(conn, "resolve_errors", build, scope_params(scope, object_type), external_ids)
+
+
+def open_errors_of_type(
+    conn: Connection, scope: Scope, object_type: str, external_ids: Iterable[str], error_type: str
+) -> set[str]:
+    """The external ids among ``external_ids`` whose error is OPEN and of ``error_type``."""
+    e = sync_errors.c
+
+    def build() -> Any:
+        return sa.select(e.external_id).where(
+            *in_scope(e),
+            e.external_id.in_(sa.bindparam("values", expanding=True)),
+            e.type == sa.bindparam("error_type"),
+            e.status == "OPEN",
+        )
+
+    params = {**scope_params(scope, object_type), "error_type": error_type}
+    return {row[0] for row in execute_in(conn, "open_errors_of_type", build, params, external_ids)}
 
 
 def link_states(

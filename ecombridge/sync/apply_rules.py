@@ -47,10 +47,12 @@ def load_rules(conn: Connection, ctx: BatchContext) -> BatchRules:
         return BatchRules(
             ("SETTINGS_NOT_ENABLED", f"Ecommerce sync settings of {owner} are not enabled")
         )
-    registry = repo.property_registry(conn, ctx.portal_id, ctx.object_type)
-    fields = compile_fields(
-        ctx.object_type, _mappings_for(settings.mappings, ctx.object_type), registry
+    mappings = _mappings_for(settings.mappings, ctx.object_type)
+    names = [m.get("hubspotPropertyName") for m in mappings]
+    registry = repo.property_registry(
+        conn, ctx.portal_id, ctx.object_type, [n for n in names if isinstance(n, str)]
     )
+    fields = compile_fields(ctx.object_type, mappings, registry)
     if ctx.object_type != "DEAL":
         return BatchRules(fields=fields)
     pipeline = repo.ecommerce_pipeline(conn, ctx.portal_id)

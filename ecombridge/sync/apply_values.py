@@ -111,8 +111,8 @@ def check_upsert(
     stage_ids: frozenset[str],
 ) -> Checked:
     checked = Checked(message)
-    carried = [(fields.get(name), value) for name, value in message.properties.items()]
-    mapped = [(f, v) for f, v in carried if f is not None]
+    lookup = fields.get
+    mapped = [(f, v) for name, v in message.properties.items() if (f := lookup(name)) is not None]
     if message.properties and not mapped:
         checked.error = (
             "NO_MAPPINGS_DEFINED",
@@ -120,15 +120,30 @@ def check_upsert(
             "in the sync settings.",
         )
         return checked
-    missing = sorted({f.hubspot_name for f, _ in mapped if f.kind == "MISSING"})
-    if missing:
+    if any(f.kind == "MISSING" for f, _ in mapped):
+        missing = sorted({f.hubspot_name for f, _ in mapped if f.kind == "MISSING"})
         checked.error = (
             "NO_PROPERTIES_DEFINED",
             f"Mapped properties do not exist for {object_type}: {', '.join(missing)}",
         )
         return checked
+    properties = checked.properties
+    stage_name = "dealstage" if object_type == "DEAL" else None  # checked by _apply_value
     try:
         for f, value in mapped:
+            # The common cases first, with the result coerce() gives: text for a text property,
+            # a finite number for a number property.
+            kind, kind_of_value, name = f.kind, type(value), f.hubspot_name
+            if name != stage_name:
+                if kind == "STRING" and kind_of_value is str and value:
+                    properties[name] = value
+                    continue
+                if kind == "NUMBER" and kind_of_value is int:
+                    properties[name] = value
+                    continue
+                if kind == "NUMBER" and kind_of_value is float and math.isfinite(value):
+                    properties[name] = int(value) if value.is_integer() else value
+                    continue
             _apply_value(checked, object_type, f, value, stage_ids)
         checked.associations = _merge_associations(object_type, message, checked.associations)
     except InvalidValue as invalid:
@@ -180,8 +195,13 @@ def _merge_associations(
     """v2 ``associations`` (and v1 hs_assoc__* values): to type -> sorted distinct external ids."""
     if not message.associations and not from_properties:
         return from_properties
-    merged = {to_type: set(ids) for to_type, ids in from_properties.items()}
     allowed = ALLOWED_ASSOCIATIONS.get(object_type, ())
+    if not from_properties and all(t in allowed for t in message.associations):
+        return {  # v2 associations alone, all allowed (the usual case)
+            to_type: sorted({i for i in map(str, ids) if i})
+            for to_type, ids in message.associations.items()
+        }
+    merged = {to_type: set(ids) for to_type, ids in from_properties.items()}
     for to_type, ids in message.associations.items():
         if to_type not in allowed:
             if not ids:
