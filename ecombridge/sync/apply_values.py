@@ -10,9 +10,9 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
 from typing import Any
 
+from ecombridge.clock import parse_iso_ms
 from ecombridge.sync.messages import Message
 
 # v1 associations travel as mapped pseudo-properties; they become associations, never properties.
@@ -279,18 +279,10 @@ def to_epoch_ms(value: Any, name: str) -> int:
 
 
 def _iso_ms(value: str, name: str) -> int:
-    text = value.strip()
     try:
-        if len(text) == 10:
-            day = date.fromisoformat(text)
-            moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
-        else:
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=UTC)
+        return parse_iso_ms(value)
     except ValueError:
         raise _invalid(value, "date", name, "ERROR_INVALID_DATE_PROPERTY") from None
-    return int(moment.timestamp() * 1000)
 
 
 def to_bool(value: Any, name: str) -> bool:

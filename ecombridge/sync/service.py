@@ -15,6 +15,7 @@ import msgspec
 from sqlalchemy.engine import Connection
 
 from ecombridge.errors import NotFound, ValidationFailed
+from ecombridge.limits import MAX_BIGINT
 from ecombridge.queue import service as queue
 from ecombridge.stores import service as stores
 from ecombridge.sync import repository as repo
@@ -32,7 +33,6 @@ DEFAULT_STORE_ID = "default"
 _ACTIONS = frozenset(("UPSERT", "DELETE"))
 _OBJECT_TYPES = frozenset(OBJECT_TYPES)
 _TYPE_LIST = ", ".join(OBJECT_TYPES)
-_MAX_TIMESTAMP = 2**63 - 1
 
 
 def invalid(where: str, problem: str) -> ValidationFailed:
@@ -183,7 +183,7 @@ def _timestamp(value: int | float | str | None, index: int, field: str, default:
                 f"messages[{index}].{field}", f"{value!r} is not a timestamp (epoch milliseconds)"
             )
         stamp = int(number)
-    if not 0 <= stamp <= _MAX_TIMESTAMP:
+    if not 0 <= stamp <= MAX_BIGINT:
         raise invalid(
             f"messages[{index}].{field}", f"{value!r} is not a timestamp (epoch milliseconds)"
         )
