@@ -5,12 +5,18 @@ from __future__ import annotations
 import httpx
 
 
+def error_category(body: object) -> object:
+    """Check a body is HubSpot's error object and return its category."""
+    assert isinstance(body, dict), body
+    assert body["status"] == "error", body
+    assert isinstance(body["message"], str) and body["message"], body
+    assert isinstance(body["correlationId"], str) and len(body["correlationId"]) == 36, body
+    assert isinstance(body["requestId"], str) and len(body["requestId"]) == 32, body
+    return body["category"]
+
+
 def assert_hubspot_error(body: dict[str, object], category: str) -> None:
-    assert body["status"] == "error"
-    assert isinstance(body["message"], str) and body["message"]
-    assert isinstance(body["correlationId"], str) and len(body["correlationId"]) == 36
-    assert isinstance(body["requestId"], str) and len(body["requestId"]) == 32
-    assert body["category"] == category
+    assert error_category(body) == category
 
 
 def assert_bad_field(response: httpx.Response, field: str) -> None:

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from ecombridge.db.engine import Database
 from ecombridge.db.tables import jobs, sync_batches
-from tests.api.test_wire import assert_hubspot_error
+from tests.support.wire import assert_hubspot_error
 
 V2 = "/extensions/ecomm/v2/sync/messages"
 V1 = "/extensions/ecomm/v1/sync-messages"
