@@ -19,7 +19,6 @@ from ecombridge.db.tables import (
     portals,
     sync_errors,
     sync_objects,
-    sync_settings,
 )
 
 Row = Any  # a result row, read by attribute
@@ -133,12 +132,6 @@ def chunks(values: Iterable[Any]) -> Iterator[list[Any]]:
 def portal_active(conn: Connection, portal_id: int) -> bool:
     active = conn.execute(sa.select(portals.c.active).where(portals.c.id == portal_id)).scalar()
     return bool(active)
-
-
-def settings_row(conn: Connection, portal_id: int, app_id: int) -> Row | None:
-    s = sync_settings.c
-    query = sa.select(s.enabled, s.mappings).where(s.portal_id == portal_id, s.app_id == app_id)
-    return conn.execute(query).first()
 
 
 def property_registry(

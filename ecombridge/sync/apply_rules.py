@@ -4,13 +4,13 @@ property registry and the ecommerce pipeline."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy.engine import Connection
 
 from ecombridge.sync import apply_repository as repo
 from ecombridge.sync.apply_values import Error, Field, compile_fields
 from ecombridge.sync.messages import BatchContext
+from ecombridge.sync_settings.service import settings_for_source
 
 
 @dataclass(frozen=True)
@@ -22,32 +22,18 @@ class BatchRules:
     pipeline_id: str | None = None
 
 
-def _mappings_for(mappings: Any, object_type: str) -> list[dict[str, Any]]:
-    """Mappings are stored as {TYPE: [mapping, ...]}; {TYPE: {"properties": [...]}} works too."""
-    if not isinstance(mappings, dict):
-        return []
-    entry = mappings.get(object_type)
-    if isinstance(entry, dict):
-        entry = entry.get("properties")
-    return [m for m in entry or () if isinstance(m, dict)]
-
-
 def load_rules(conn: Connection, ctx: BatchContext) -> BatchRules:
     if not repo.portal_active(conn, ctx.portal_id):
         return BatchRules(("INACTIVE_PORTAL", f"Portal {ctx.portal_id} is not active"))
-    if ctx.source_app_id > 0:
-        settings = repo.settings_row(conn, 0, ctx.source_app_id)
-        owner = f"app {ctx.source_app_id}"
-    else:
-        settings = repo.settings_row(conn, ctx.portal_id, 0)
-        owner = f"portal {ctx.portal_id}"
+    settings = settings_for_source(conn, ctx.portal_id, ctx.source_app_id)
+    owner = f"app {ctx.source_app_id}" if ctx.source_app_id else f"portal {ctx.portal_id}"
     if settings is None:
         return BatchRules(("NO_SYNC_SETTINGS", f"No ecommerce sync settings exist for {owner}"))
     if not settings.enabled:
         return BatchRules(
             ("SETTINGS_NOT_ENABLED", f"Ecommerce sync settings of {owner} are not enabled")
         )
-    mappings = _mappings_for(settings.mappings, ctx.object_type)
+    mappings = [m.to_json() for m in settings.mappings.get(ctx.object_type, [])]
     names = [m.get("hubspotPropertyName") for m in mappings]
     registry = repo.property_registry(
         conn, ctx.portal_id, ctx.object_type, [n for n in names if isinstance(n, str)]
