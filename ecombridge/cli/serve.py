@@ -12,6 +12,7 @@ from ecombridge.api.app import create_app
 from ecombridge.cli.options import DatabaseUrl, open_database
 from ecombridge.config import get_config
 from ecombridge.db.engine import Database
+from ecombridge.runtime import tune_gc
 from ecombridge.tenancy import repository as tenancy_repo
 from ecombridge.tenancy import service as tenancy
 
@@ -57,4 +58,5 @@ def serve(
     app = create_app(config, db)
     app.state.worker_count = workers
     console.print(f"Serving on [bold]{config.base_url()}[/bold] (docs at /docs)")
+    tune_gc()
     uvicorn.run(app, host=config.host, port=config.port, log_level=config.log_level.lower())

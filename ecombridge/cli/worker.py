@@ -22,6 +22,7 @@ from ecombridge.config import get_config
 from ecombridge.db.engine import Database
 from ecombridge.queue import service as queue
 from ecombridge.queue.worker import Worker, WorkerOptions
+from ecombridge.runtime import tune_gc
 
 console = Console()
 
@@ -38,6 +39,7 @@ def _run_worker(url: str, options: WorkerOptions, name: str) -> None:
     db = Database(url, sqlite_synchronous=get_config().sqlite_synchronous, pool_size=2)
     worker = Worker(db, options, name=name)
     worker.install_signal_handlers()
+    tune_gc()
     try:
         worker.run()
     finally:

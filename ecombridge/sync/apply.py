@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 from ecombridge.db.sequences import allocate_ids
 from ecombridge.sync import apply_associations as assoc
 from ecombridge.sync import apply_repository as repo
-from ecombridge.sync.apply_repository import Scope
+from ecombridge.sync.apply_repository import Scope, encode_json
 from ecombridge.sync.apply_rules import BatchRules, load_rules
 from ecombridge.sync.apply_state import (
     RANK_DELETE,
@@ -41,9 +41,10 @@ def apply_batch(
     if not messages:
         return ApplySummary()
     scope = Scope(ctx.portal_id, ctx.source_app_id, ctx.store_id)
+    object_type = ctx.object_type
     rules = load_rules(conn, ctx)
     groups: dict[str, list[Checked]] = {}
-    for checked in _check_all(ctx.object_type, rules, messages):
+    for checked in _check_all(object_type, rules, messages):
         groups.setdefault(checked.message.external_id, []).append(checked)
 
     state = _load_state(conn, scope, ctx, rules, groups, processed_at)
@@ -51,33 +52,44 @@ def apply_batch(
         state.apply(group)
     _allocate_ids(conn, state)
     links = list(state.links.values())
+    error_rows = _status_error_rows(scope, object_type, links, processed_at)
 
-    from_type = ctx.object_type in FROM_TYPES
-    resolved = assoc.resolve_targets(conn, scope, ctx.object_type, links) if from_type else {}
-    if ctx.object_type == "LINE_ITEM":
+    from_type = object_type in FROM_TYPES
+    resolved = assoc.resolve_targets(conn, scope, object_type, links) if from_type else {}
+    if object_type == "LINE_ITEM":
         assoc.set_product_ids(links, resolved)
     _write_objects(conn, ctx, state, processed_at)
+    if from_type:
+        before = assoc.pending_before(conn, scope, object_type, links)
+        changed = assoc.write_changed_lists(conn, scope, object_type, links, resolved, processed_at)
+        succeeded = {link.external_id for link in links if link.status is None}
+        error_rows.update(
+            assoc.derive_batch_status(
+                scope,
+                object_type,
+                state.links,
+                succeeded | changed.owners,
+                before,
+                changed,
+                processed_at,
+            )
+        )
     repo.upsert_links(
         conn, [_link_row(ctx, state.links[ext], processed_at) for ext in sorted(state.links)]
     )
-    changed_lists = assoc.write_changed_lists(
-        conn, scope, ctx.object_type, links, resolved, processed_at
-    )
-    succeeded = _write_statuses(conn, scope, ctx, links, processed_at)
+    repo.upsert_errors(conn, [error_rows[ext] for ext in sorted(error_rows)])
     summary = _summary(links, len(messages))
 
-    if ctx.object_type in TARGET_TYPES:
+    if object_type in TARGET_TYPES:
         # Every synced target, not only new ones: a pending association left behind by a
         # concurrent transaction is made the next time its target is synced.
         arrived = {
             link.external_id: link.obj.id for link in links if link.obj is not None and link.obj.id
         }
         if arrived:
-            touched = assoc.resolve_pending_to(conn, scope, ctx.object_type, arrived, processed_at)
+            touched = assoc.resolve_pending_to(conn, scope, object_type, arrived, processed_at)
             for other_type, external_ids in touched.items():
                 assoc.refresh_status(conn, scope, other_type, external_ids, processed_at)
-    if from_type:
-        assoc.refresh_status(conn, scope, ctx.object_type, succeeded | changed_lists, processed_at)
     if needs_recheck(conn) and _may_miss_concurrent(ctx, links, resolved):
         request_recheck(conn, ctx.portal_id)
     return summary
@@ -163,6 +175,8 @@ def _load_state(
             row.created_at,
             _stored_key(row, error_rows.get(ext)),
             had_error=ext in error_rows,
+            existed=True,
+            error=error_rows.get(ext),
             parked=list(row.parked or ()),
         )
     return BatchState(
@@ -203,9 +217,10 @@ def _allocate_ids(conn: Connection, state: BatchState) -> None:
 
 
 def _write_objects(conn: Connection, ctx: BatchContext, state: BatchState, now: int) -> None:
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
+    inserts: list[tuple[Any, ...]] = []
+    updates: list[tuple[Any, ...]] = []
     seen: set[int] = set()
+    portal_id, object_type = ctx.portal_id, ctx.object_type
     for link in state.links.values():
         obj = link.obj
         if obj is None or not obj.changed or obj.id is None or obj.id in seen:
@@ -217,82 +232,70 @@ def _write_objects(conn: Connection, ctx: BatchContext, state: BatchState, now: 
             props.setdefault("createdate", now)
             props["hs_object_id"] = obj.id
             inserts.append(
-                {
-                    "portal_id": ctx.portal_id,
-                    "object_type": ctx.object_type,
-                    "id": obj.id,
-                    "properties": props,
-                    "versions": obj.versions,
-                    "email_key": obj.email_key,
-                    "created_at": now,
-                    "updated_at": now,
-                    "archived": False,
-                }
+                (
+                    portal_id,
+                    object_type,
+                    obj.id,
+                    encode_json(props),
+                    encode_json(obj.versions),
+                    obj.email_key,
+                    now,
+                    now,
+                    False,
+                )  # OBJECT_COLUMNS
             )
         else:
             updates.append(
-                {
-                    "b_portal": ctx.portal_id,
-                    "b_type": ctx.object_type,
-                    "b_id": obj.id,
-                    "properties": props,
-                    "versions": obj.versions,
-                    "email_key": obj.email_key,
-                    "updated_at": now,
-                }
+                (
+                    portal_id,
+                    object_type,
+                    obj.id,
+                    encode_json(props),
+                    encode_json(obj.versions),
+                    obj.email_key,
+                    now,
+                )  # OBJECT_UPDATE_COLUMNS
             )
     # Rows in key order, so concurrent transactions lock them in the same order.
-    repo.insert_objects(conn, sorted(inserts, key=lambda r: r["id"]))
-    repo.update_objects(conn, sorted(updates, key=lambda r: r["b_id"]))
+    repo.insert_objects(conn, sorted(inserts, key=_third))
+    repo.update_objects(conn, sorted(updates, key=_third))
 
 
-def _link_row(ctx: BatchContext, link: Link, now: int) -> dict[str, Any]:
-    won = link.status is not UNSET
-    return {
-        "portal_id": ctx.portal_id,
-        "source_app_id": ctx.source_app_id,
-        "store_id": ctx.store_id,
-        "object_type": ctx.object_type,
-        "external_id": link.external_id,
-        "hubspot_id": link.obj.id if link.obj is not None else link.hubspot_id,
-        "last_changed_at": link.last_changed_at,
-        "last_processed_at": now if won else link.last_processed_at,
-        "deleted_at": link.deleted_at,
-        "parked": link.parked or None,
-        "created_at": link.created_at,
-    }
+def _third(row: tuple[Any, ...]) -> Any:
+    return row[2]
 
 
-def _write_statuses(
-    conn: Connection, scope: Scope, ctx: BatchContext, links: list[Link], now: int
-) -> set[str]:
-    """Record the status of links whose newest message is in this batch; returns the successes."""
-    failed: list[dict[str, Any]] = []
-    succeeded: set[str] = set()
-    to_resolve: list[str] = []
+def _link_row(ctx: BatchContext, link: Link, now: int) -> tuple[Any, ...]:
+    """LINK_COLUMNS."""
+    won = link.status is not UNSET or link.touched
+    return (
+        ctx.portal_id,
+        ctx.source_app_id,
+        ctx.store_id,
+        ctx.object_type,
+        link.external_id,
+        link.obj.id if link.obj is not None else link.hubspot_id,
+        link.last_changed_at,
+        now if won else link.last_processed_at,
+        link.deleted_at,
+        encode_json(link.parked) if link.parked else None,
+        link.created_at,
+    )
+
+
+def _status_error_rows(
+    scope: Scope, object_type: str, links: list[Link], now: int
+) -> dict[str, tuple[Any, ...]]:
+    """The sync_errors rows (ERROR_COLUMNS) of links whose newest message is in this batch, as
+    their status leaves them: its error, or the earlier open error RESOLVED by a success."""
+    rows: dict[str, tuple[Any, ...]] = {}
     for link in links:
-        if link.status is UNSET:
+        status = link.status
+        if status is UNSET or (
+            status is None and (link.error is None or link.error.status != "OPEN")
+        ):
             continue
-        if link.status is None:
-            succeeded.add(link.external_id)
-            if link.had_error:
-                to_resolve.append(link.external_id)
-            continue
-        error_type, details = link.status
-        failed.append(
-            {
-                "portal_id": scope.portal_id,
-                "source_app_id": scope.source_app_id,
-                "store_id": scope.store_id,
-                "object_type": ctx.object_type,
-                "external_id": link.external_id,
-                "type": error_type,
-                "details": details,
-                "changed_at": link.last_changed_at,
-                "errored_at": now,
-                "status": "OPEN",
-            }
-        )
-    repo.upsert_errors(conn, sorted(failed, key=lambda r: r["external_id"]))
-    repo.resolve_errors(conn, scope, ctx.object_type, to_resolve)
-    return succeeded
+        row = assoc.error_after_status(scope, object_type, link, now)
+        if row is not None:
+            rows[link.external_id] = row
+    return rows

@@ -14,7 +14,7 @@ from ecombridge.sync.apply_repository import (
     Row,
     Scope,
     execute_in,
-    execute_many,
+    execute_rows,
     in_scope,
     scope_params,
 )
@@ -62,8 +62,14 @@ def _insert_new(conn: Connection, table: sa.Table) -> Any:
     return insert_for(conn, table).values(columns).on_conflict_do_nothing()
 
 
-def insert_associations(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    execute_many(conn, "insert_associations", lambda: _insert_new(conn, associations), rows)
+ASSOCIATION_COLUMNS = tuple(c.name for c in associations.columns)
+PENDING_COLUMNS = tuple(c.name for c in pending_associations.columns)
+
+
+def insert_associations(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    """rows: ASSOCIATION_COLUMNS."""
+    build = lambda: _insert_new(conn, associations)  # noqa: E731
+    execute_rows(conn, "insert_associations", build, ASSOCIATION_COLUMNS, rows)
 
 
 def delete_pending_from(
@@ -82,9 +88,27 @@ def delete_pending_from(
     execute_in(conn, "delete_pending_from", build, params, from_external_ids)
 
 
-def insert_pending(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+def insert_pending(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    """rows: PENDING_COLUMNS."""
     build = lambda: _insert_new(conn, pending_associations)  # noqa: E731
-    execute_many(conn, "insert_pending", build, rows)
+    execute_rows(conn, "insert_pending", build, PENDING_COLUMNS, rows)
+
+
+def any_pending_to(conn: Connection, scope: Scope, to_type: str) -> bool:
+    """Whether any association of the scope waits for a target of ``to_type`` (one index
+    probe; most batches of targets have none waiting for them)."""
+    p = pending_associations.c
+    query = (
+        sa.select(p.to_external_id)
+        .where(
+            p.portal_id == scope.portal_id,
+            p.source_app_id == scope.source_app_id,
+            p.store_id == scope.store_id,
+            p.to_type == to_type,
+        )
+        .limit(1)
+    )
+    return conn.execute(query).first() is not None
 
 
 def pending_to(

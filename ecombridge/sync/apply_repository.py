@@ -36,37 +36,56 @@ class Scope(NamedTuple):
 
 
 _json = msgspec.json.Encoder()
-_compiled: dict[tuple[str, str], tuple[str, list[str]]] = {}
+_statements: dict[tuple[str, str], tuple[str, Callable[[Any], Any] | None]] = {}
 
 
-def execute_many(
+def execute_rows(
     conn: Connection,
     name: str,
     build: Callable[[], Any],
-    rows: Sequence[dict[str, Any]],
-    json_columns: tuple[str, ...] = (),
+    columns: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
 ) -> None:
-    """``executemany`` of a Core statement at the driver level: the statement is compiled once
-    per dialect, and JSON values are encoded here (msgspec) instead of per row by SQLAlchemy.
-    Applying batches writes thousands of rows per second through these few statements."""
+    """``executemany`` of the Core statement ``build()`` at the driver level, with each row a
+    tuple of values in the order of ``columns`` (the statement's bind parameter names) and
+    JSON values already encoded. The statement is compiled once per dialect, positionally, so
+    rows go to the driver as built: applying batches writes tens of thousands of rows per
+    second through these few statements, and turning each row into a dict and back costs more
+    than the driver's own work."""
     if not rows:
         return
     dialect = conn.dialect
-    cached = _compiled.get((dialect.name, name))
+    cached = _statements.get((dialect.name, name))
     if cached is None:
-        compiled = build().compile(dialect=dialect)
-        names = list(compiled.positiontup or ()) if dialect.positional else list(compiled.params)
-        cached = (str(compiled), names)
-        _compiled[(dialect.name, name)] = cached
-    sql, names = cached
-    if json_columns:
-        rows = [{**row, **{c: _encode(row.get(c)) for c in json_columns}} for row in rows]
-    params: Any
+        compiled = build().compile(dialect=_positional(dialect))
+        order = list(compiled.positiontup or ())
+        reorder: Callable[[Any], Any] | None = None
+        if order != list(columns):
+            positions = [list(columns).index(n) for n in order]
+            reorder = lambda row: tuple(row[i] for i in positions)  # noqa: E731
+        cached = (str(compiled), reorder)
+        _statements[(dialect.name, name)] = cached
+    sql, reorder = cached
+    conn.exec_driver_sql(sql, [reorder(r) for r in rows] if reorder is not None else list(rows))
+
+
+_positional_dialects: dict[str, Any] = {}
+
+
+def _positional(dialect: Any) -> Any:
+    """The dialect itself when its driver takes positional parameters (sqlite3), else a copy
+    compiling ``%s`` placeholders (psycopg takes both)."""
     if dialect.positional:
-        params = [tuple(map(row.get, names)) for row in rows]
-    else:
-        params = [dict(zip(names, map(row.get, names), strict=True)) for row in rows]
-    conn.exec_driver_sql(sql, params)
+        return dialect
+    found = _positional_dialects.get(dialect.name)
+    if found is None:
+        found = _positional_dialects[dialect.name] = type(dialect)(paramstyle="format")
+    return found
+
+
+def encode_json(value: Any) -> str | None:
+    """A JSON column's value as the driver takes it (text; PostgreSQL casts it to JSONB)."""
+    return None if value is None else _json.encode(value).decode()
 
 
 _expanded: dict[tuple[str, str, int], tuple[str, list[str] | None, dict[str, Any]]] = {}
@@ -110,10 +129,6 @@ def execute_in(
         if result.returns_rows:
             rows.extend(result)
     return rows
-
-
-def _encode(value: Any) -> str | None:
-    return None if value is None else _json.encode(value).decode()
 
 
 def _binds(*names: str) -> dict[str, Any]:
@@ -213,9 +228,9 @@ def errors(
     e = sync_errors.c
 
     def build() -> Any:
-        return sa.select(e.external_id, e.type, e.details, e.changed_at, e.status).where(
-            *in_scope(e), e.external_id.in_(sa.bindparam("values", expanding=True))
-        )
+        return sa.select(
+            e.external_id, e.type, e.details, e.changed_at, e.errored_at, e.status
+        ).where(*in_scope(e), e.external_id.in_(sa.bindparam("values", expanding=True)))
 
     rows = execute_in(conn, "errors", build, scope_params(scope, object_type), external_ids)
     return {row.external_id: row for row in rows}
@@ -247,6 +262,7 @@ def contacts_by_email(
     return found
 
 
+# Column orders of the row tuples the apply writes.
 OBJECT_COLUMNS = (
     "portal_id",
     "object_type",
@@ -258,20 +274,27 @@ OBJECT_COLUMNS = (
     "updated_at",
     "archived",
 )
+OBJECT_UPDATE_COLUMNS = (
+    "b_portal",
+    "b_type",
+    "b_id",
+    "properties",
+    "versions",
+    "email_key",
+    "updated_at",
+)
+LINK_COLUMNS = tuple(c.name for c in sync_objects.columns)
+ERROR_COLUMNS = tuple(c.name for c in sync_errors.columns)
 
 
-def insert_objects(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    execute_many(
-        conn,
-        "insert_objects",
-        lambda: sa.insert(crm_objects).values(_binds(*OBJECT_COLUMNS)),
-        rows,
-        ("properties", "versions"),
-    )
+def insert_objects(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    """rows: OBJECT_COLUMNS, JSON encoded."""
+    build = lambda: sa.insert(crm_objects).values(_binds(*OBJECT_COLUMNS))  # noqa: E731
+    execute_rows(conn, "insert_objects", build, OBJECT_COLUMNS, rows)
 
 
-def update_objects(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """rows: b_portal, b_type, b_id, properties, versions, email_key, updated_at."""
+def update_objects(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    """rows: OBJECT_UPDATE_COLUMNS (the key, then the new values), JSON encoded."""
     o = crm_objects.c
 
     def build() -> Any:
@@ -285,7 +308,7 @@ def update_objects(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
             .values(_binds("properties", "versions", "email_key", "updated_at"))
         )
 
-    execute_many(conn, "update_objects", build, rows, ("properties", "versions"))
+    execute_rows(conn, "update_objects", build, OBJECT_UPDATE_COLUMNS, rows)
 
 
 def _upsert(conn: Connection, table: sa.Table, updated: tuple[str, ...]) -> Any:
@@ -296,10 +319,11 @@ def _upsert(conn: Connection, table: sa.Table, updated: tuple[str, ...]) -> Any:
     )
 
 
-def upsert_links(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+def upsert_links(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    """rows: LINK_COLUMNS, ``parked`` JSON encoded."""
     updated = ("hubspot_id", "last_changed_at", "last_processed_at", "deleted_at", "parked")
     build = lambda: _upsert(conn, sync_objects, updated)  # noqa: E731
-    execute_many(conn, "upsert_links", build, rows, ("parked",))
+    execute_rows(conn, "upsert_links", build, LINK_COLUMNS, rows)
 
 
 def touch_links(
@@ -318,9 +342,11 @@ def touch_links(
     execute_in(conn, "touch_links", build, params, external_ids)
 
 
-def upsert_errors(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+def upsert_errors(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    """rows: ERROR_COLUMNS."""
     updated = ("type", "details", "changed_at", "errored_at", "status")
-    execute_many(conn, "upsert_errors", lambda: _upsert(conn, sync_errors, updated), rows)
+    build = lambda: _upsert(conn, sync_errors, updated)  # noqa: E731
+    execute_rows(conn, "upsert_errors", build, ERROR_COLUMNS, rows)
 
 
 def resolve_errors(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ecombridge.clock import parse_iso_ms
@@ -49,6 +49,13 @@ class Field:
     kind: str  # NUMBER, DATETIME, STRING, BOOL, ENUM, ASSOC, MISSING, BAD_ASSOC
     options: frozenset[str] = frozenset()
     assoc_type: str = ""
+    # How check_upsert's fast path takes the usual values (FAST_*), or None: always in full.
+    fast: str | None = None
+
+
+# The common cases, checked without the general coercion: a non-empty string for a text
+# property, an int or finite float for a number property, a stage id for a deal's stage.
+FAST_TEXT, FAST_NUMBER, FAST_STAGE = "text", "number", "stage"
 
 
 @dataclass(slots=True)
@@ -74,8 +81,15 @@ def compile_fields(
         hubspot = mapping.get("hubspotPropertyName")
         if not isinstance(external, str) or not isinstance(hubspot, str):
             continue
-        fields[external] = _field(object_type, hubspot, mapping.get("dataType"), registry)
+        found = _field(object_type, hubspot, mapping.get("dataType"), registry)
+        fields[external] = replace(found, fast=_fast_kind(object_type, found))
     return fields
+
+
+def _fast_kind(object_type: str, f: Field) -> str | None:
+    if object_type == "DEAL" and f.hubspot_name == "dealstage":
+        return FAST_STAGE if f.kind in ("STRING", "ENUM") else None
+    return {"STRING": FAST_TEXT, "NUMBER": FAST_NUMBER}.get(f.kind)
 
 
 def _field(
@@ -110,6 +124,61 @@ def check_upsert(
     fields: dict[str, Field],
     stage_ids: frozenset[str],
 ) -> Checked:
+    """The message's values and associations, or its error. A fast path takes messages whose
+    every mapped value is of the usual kind (``Field.fast``) and whose associations are all
+    allowed; any other message is checked in full, with the same result for the usual ones."""
+    properties: dict[str, Any] = {}
+    if message.properties:
+        lookup = fields.get
+        mapped = False
+        for name, value in message.properties.items():
+            f = lookup(name)
+            if f is None:
+                continue
+            mapped = True
+            fast, kind_of_value = f.fast, type(value)
+            if fast is FAST_TEXT:
+                if kind_of_value is str and value:
+                    properties[f.hubspot_name] = value
+                    continue
+            elif fast is FAST_NUMBER:
+                if kind_of_value is int:
+                    properties[f.hubspot_name] = value
+                    continue
+                if kind_of_value is float and math.isfinite(value):
+                    properties[f.hubspot_name] = int(value) if value.is_integer() else value
+                    continue
+            elif fast is FAST_STAGE and kind_of_value is str and value in stage_ids:
+                properties[f.hubspot_name] = value
+                continue
+            return check_in_full(message, object_type, fields, stage_ids)
+        if not mapped:
+            return check_in_full(message, object_type, fields, stage_ids)
+    associations: dict[str, list[str]] = {}
+    if message.associations:
+        allowed = ALLOWED_ASSOCIATIONS.get(object_type, ())
+        for to_type, ids in message.associations.items():
+            if to_type not in allowed:
+                return check_in_full(message, object_type, fields, stage_ids)
+            associations[to_type] = (
+                [ids[0]] if len(ids) == 1 and ids[0] else sorted(set(ids) - {""})
+            )
+    email = None
+    if object_type == "CONTACT":
+        email = properties.pop("email", None)
+        if email is not None and not _EMAIL.match(email):
+            error = ("INVALID_EMAIL_ADDRESS", f"Email address {email} is invalid")
+            return Checked(message, error, properties, associations, email)
+    return Checked(message, None, properties, associations, email)
+
+
+def check_in_full(
+    message: Message,
+    object_type: str,
+    fields: dict[str, Field],
+    stage_ids: frozenset[str],
+) -> Checked:
+    """Every rule, for any message (``check_upsert`` takes the usual ones faster)."""
     checked = Checked(message)
     lookup = fields.get
     mapped = [(f, v) for name, v in message.properties.items() if (f := lookup(name)) is not None]

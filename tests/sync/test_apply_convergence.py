@@ -10,6 +10,7 @@ compared in full.
 
 from __future__ import annotations
 
+import os
 import random
 from collections import defaultdict
 from typing import Any
@@ -205,7 +206,7 @@ def snapshot(db: Database, portal_id: int) -> dict[str, Any]:
 
 
 @settings(
-    max_examples=30,
+    max_examples=int(os.environ.get("CONVERGENCE_EXAMPLES", "30")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
