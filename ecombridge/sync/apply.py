@@ -7,6 +7,7 @@ inside the caller's transaction and never commits. The semantics are in docs/syn
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -237,8 +238,8 @@ def _write_objects(conn: Connection, ctx: BatchContext, state: BatchState, now: 
                     object_type,
                     obj.id,
                     encode_json(props),
-                    encode_json(obj.versions),
                     obj.email_key,
+                    encode_json(obj.versions),
                     now,
                     now,
                     False,
@@ -247,22 +248,18 @@ def _write_objects(conn: Connection, ctx: BatchContext, state: BatchState, now: 
         else:
             updates.append(
                 (
+                    encode_json(props),
+                    obj.email_key,
+                    encode_json(obj.versions),
+                    now,
                     portal_id,
                     object_type,
                     obj.id,
-                    encode_json(props),
-                    encode_json(obj.versions),
-                    obj.email_key,
-                    now,
                 )  # OBJECT_UPDATE_COLUMNS
             )
     # Rows in key order, so concurrent transactions lock them in the same order.
-    repo.insert_objects(conn, sorted(inserts, key=_third))
-    repo.update_objects(conn, sorted(updates, key=_third))
-
-
-def _third(row: tuple[Any, ...]) -> Any:
-    return row[2]
+    repo.insert_objects(conn, sorted(inserts, key=itemgetter(2)))
+    repo.update_objects(conn, sorted(updates, key=itemgetter(6)))
 
 
 def _link_row(ctx: BatchContext, link: Link, now: int) -> tuple[Any, ...]:

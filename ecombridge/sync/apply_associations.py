@@ -291,14 +291,14 @@ def _set_product_ids_of(
         properties["lastmodifieddate"] = now
         updates.append(
             (
+                encode_json(properties),
+                row.email_key,
+                encode_json(row.versions),
+                now,
                 scope.portal_id,
                 "LINE_ITEM",
                 object_id,
-                encode_json(properties),
-                encode_json(row.versions),
-                row.email_key,
-                now,
-            )
+            )  # OBJECT_UPDATE_COLUMNS
         )
     repo.update_objects(conn, updates)
 

@@ -36,7 +36,7 @@ class Scope(NamedTuple):
 
 
 _json = msgspec.json.Encoder()
-_statements: dict[tuple[str, str], tuple[str, Callable[[Any], Any] | None]] = {}
+_statements: dict[tuple[str, str], str] = {}
 
 
 def execute_rows(
@@ -46,27 +46,24 @@ def execute_rows(
     columns: Sequence[str],
     rows: Sequence[tuple[Any, ...]],
 ) -> None:
-    """``executemany`` of the Core statement ``build()`` at the driver level, with each row a
-    tuple of values in the order of ``columns`` (the statement's bind parameter names) and
-    JSON values already encoded. The statement is compiled once per dialect, positionally, so
-    rows go to the driver as built: applying batches writes tens of thousands of rows per
-    second through these few statements, and turning each row into a dict and back costs more
-    than the driver's own work."""
+    """``executemany`` of the Core statement ``build()`` at the driver level, each row a tuple
+    of values (JSON already encoded) in the order of ``columns``: the order the statement binds
+    its parameters in, checked when it is compiled (once per dialect, positionally). Rows go to
+    the driver as built: the apply writes tens of thousands of rows per second through these
+    few statements, and turning each row into a dict and back would cost more than the
+    driver's own work."""
     if not rows:
         return
     dialect = conn.dialect
     cached = _statements.get((dialect.name, name))
     if cached is None:
         compiled = build().compile(dialect=_positional(dialect))
-        order = list(compiled.positiontup or ())
-        reorder: Callable[[Any], Any] | None = None
-        if order != list(columns):
-            positions = [list(columns).index(n) for n in order]
-            reorder = lambda row: tuple(row[i] for i in positions)  # noqa: E731
-        cached = (str(compiled), reorder)
+        order = tuple(compiled.positiontup or ())
+        if order != tuple(columns):
+            raise ValueError(f"{name}: rows in the order {columns}, the statement binds {order}")
+        cached = str(compiled)
         _statements[(dialect.name, name)] = cached
-    sql, reorder = cached
-    conn.exec_driver_sql(sql, [reorder(r) for r in rows] if reorder is not None else list(rows))
+    conn.exec_driver_sql(cached, list(rows))
 
 
 _positional_dialects: dict[str, Any] = {}
@@ -262,26 +259,16 @@ def contacts_by_email(
     return found
 
 
-# Column orders of the row tuples the apply writes.
-OBJECT_COLUMNS = (
-    "portal_id",
-    "object_type",
-    "id",
-    "properties",
-    "versions",
-    "email_key",
-    "created_at",
-    "updated_at",
-    "archived",
-)
+# Column orders of the row tuples the apply writes: the order the statements bind them in.
+OBJECT_COLUMNS = tuple(c.name for c in crm_objects.columns)
 OBJECT_UPDATE_COLUMNS = (
+    "properties",
+    "email_key",
+    "versions",
+    "updated_at",
     "b_portal",
     "b_type",
     "b_id",
-    "properties",
-    "versions",
-    "email_key",
-    "updated_at",
 )
 LINK_COLUMNS = tuple(c.name for c in sync_objects.columns)
 ERROR_COLUMNS = tuple(c.name for c in sync_errors.columns)

@@ -54,8 +54,9 @@ class Field:
 
 
 # The common cases, checked without the general coercion: a non-empty string for a text
-# property, an int or finite float for a number property, a stage id for a deal's stage.
-FAST_TEXT, FAST_NUMBER, FAST_STAGE = "text", "number", "stage"
+# property, an int or finite float for a number property, an int of epoch milliseconds for a
+# date property, a stage id for a deal's stage.
+FAST_TEXT, FAST_NUMBER, FAST_DATETIME, FAST_STAGE = "text", "number", "datetime", "stage"
 
 
 @dataclass(slots=True)
@@ -89,7 +90,7 @@ def compile_fields(
 def _fast_kind(object_type: str, f: Field) -> str | None:
     if object_type == "DEAL" and f.hubspot_name == "dealstage":
         return FAST_STAGE if f.kind in ("STRING", "ENUM") else None
-    return {"STRING": FAST_TEXT, "NUMBER": FAST_NUMBER}.get(f.kind)
+    return {"STRING": FAST_TEXT, "NUMBER": FAST_NUMBER, "DATETIME": FAST_DATETIME}.get(f.kind)
 
 
 def _field(
@@ -147,6 +148,10 @@ def check_upsert(
                     continue
                 if kind_of_value is float and math.isfinite(value):
                     properties[f.hubspot_name] = int(value) if value.is_integer() else value
+                    continue
+            elif fast is FAST_DATETIME:
+                if kind_of_value is int and value >= SECONDS_CUTOFF:
+                    properties[f.hubspot_name] = value
                     continue
             elif fast is FAST_STAGE and kind_of_value is str and value in stage_ids:
                 properties[f.hubspot_name] = value

@@ -8,9 +8,11 @@ ids as numbers, ``changedAt`` as a number or numeric string, omitted maps, unkno
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import msgspec
+
+from ecombridge.limits import MAX_BIGINT
 
 
 class V2SyncMessage(msgspec.Struct):
@@ -39,3 +41,30 @@ class V1SyncMessage(msgspec.Struct):
 
 v2_request_decoder = msgspec.json.Decoder(V2SyncRequest)
 v1_request_decoder = msgspec.json.Decoder(list[V1SyncMessage])
+
+
+# The strict shape of a well-formed v2 request: every constraint the intake checks, enforced by
+# msgspec while decoding. A body that decodes with it needs no further checks; any other body
+# (an error to report, or ids as numbers, changedAt as a string, explicit nulls) is decoded
+# again with the lenient shapes above, which also word the error.
+ObjectTypeName = Literal["CONTACT", "PRODUCT", "DEAL", "LINE_ITEM"]
+NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
+
+
+class StrictV2SyncMessage(
+    msgspec.Struct, rename={"external_id": "externalObjectId", "changed_at": "changedAt"}
+):
+    external_id: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    action: Literal["UPSERT", "DELETE"]
+    changed_at: Annotated[int, msgspec.Meta(ge=0, le=MAX_BIGINT)] | None = None
+    properties: dict[str, Any] = {}
+    associations: dict[ObjectTypeName, list[NonEmpty]] = {}
+
+
+class StrictV2SyncRequest(msgspec.Struct):
+    storeId: NonEmpty
+    objectType: ObjectTypeName
+    messages: Annotated[list[StrictV2SyncMessage], msgspec.Meta(max_length=200)]
+
+
+strict_v2_request_decoder = msgspec.json.Decoder(StrictV2SyncRequest)
