@@ -21,6 +21,7 @@ import msgspec
 import sqlalchemy as sa
 
 from ecombridge.bench.generator import Store, generate, settings_body
+from ecombridge.db import inbox
 from ecombridge.db.engine import Database
 from ecombridge.db.tables import jobs, sync_objects
 
@@ -88,11 +89,13 @@ def percentile(values: list[float], pct: float) -> float | None:
 
 
 def pending_jobs(db: Database) -> int:
+    """Batches not applied yet: queued or running, or still in the SQLite inbox."""
     with db.read() as conn:
         query = sa.select(sa.func.count()).where(
             jobs.c.kind == "SYNC_BATCH", jobs.c.status.in_(["QUEUED", "RUNNING"])
         )
-        return int(conn.execute(query).scalar_one())
+        queued = int(conn.execute(query).scalar_one())
+    return queued + inbox.waiting(db)[0]
 
 
 def wait_drained(db: Database, timeout_s: float) -> float:

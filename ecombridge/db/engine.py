@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -77,9 +78,33 @@ class Database:
 
     def __init__(self, url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 10):
         self.url = normalise_url(url)
+        self.sqlite_synchronous = sqlite_synchronous
         self.engine = make_engine(url, sqlite_synchronous=sqlite_synchronous, pool_size=pool_size)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._write_lock: threading.Lock | None = threading.Lock() if self.is_sqlite else None
+        self._inbox: Inbox | None = None
+        self._inbox_lock = threading.Lock()
+
+    @property
+    def inbox(self) -> Inbox | None:
+        """The intake's inbox file of a SQLite database file (``ecombridge.db.inbox``), opened
+        (and created) on first use; None on PostgreSQL and for in-memory databases."""
+        if self._inbox is not None or not self.is_sqlite:
+            return self._inbox
+        from ecombridge.db import inbox
+
+        path = inbox.inbox_path(self.engine.url.database)
+        if path is None:
+            return None
+        with self._inbox_lock:
+            if self._inbox is None:
+                database = Database(
+                    f"sqlite:///{path}", sqlite_synchronous=self.sqlite_synchronous, pool_size=4
+                )
+                with database.write() as conn:
+                    identity = inbox.create_schema(conn)
+                self._inbox = Inbox(database, identity)
+        return self._inbox
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -97,3 +122,13 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._inbox is not None:
+            self._inbox.database.dispose()
+
+
+@dataclass(frozen=True)
+class Inbox:
+    """An opened inbox: its database and the identity its batches are moved under."""
+
+    database: Database
+    identity: str

@@ -325,6 +325,15 @@ sync_batches = sa.Table(
     sa.Column("received_at", Millis, nullable=False),
 )
 
+# How far batches were moved from a SQLite inbox file into sync_batches and jobs (see
+# ecombridge/db/inbox.py): every inbox batch with an id up to moved_through is queued here.
+inbox_cursors = sa.Table(
+    "inbox_cursors",
+    metadata,
+    sa.Column("inbox_id", sa.String(36), primary_key=True),
+    sa.Column("moved_through", sa.BigInteger, nullable=False),
+)
+
 # kind: SYNC_BATCH (ref = sync_batches.id), IMPORT_WEBHOOK / IMPORT_APPLY (ref = imports.id).
 # status: QUEUED -> RUNNING -> DONE | FAILED (retries go back to QUEUED with a later run_after).
 jobs = sa.Table(

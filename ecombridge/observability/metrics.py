@@ -36,6 +36,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from ecombridge.clock import now_ms
+from ecombridge.db import inbox
 from ecombridge.db import tables as t
 from ecombridge.db.engine import Database
 
@@ -106,7 +107,8 @@ def time_apply(object_type: str) -> Iterator[None]:
 
 
 class QueueCollector(Collector):
-    """Queue depth and the age of the oldest queued job, read from the ``jobs`` table."""
+    """Queue depth and the age of the oldest queued job, read from the ``jobs`` table and,
+    on SQLite, the intake's inbox."""
 
     def __init__(self, database: Database) -> None:
         self.database = database
@@ -127,8 +129,15 @@ class QueueCollector(Collector):
             oldest_created = conn.execute(
                 sa.select(sa.func.min(t.jobs.c.created_at)).where(t.jobs.c.status == "QUEUED")
             ).scalar()
-        for kind, count in sorted(rows):
-            depth.add_metric([str(kind)], float(count))
+        counts = {str(kind): int(count) for kind, count in rows}
+        # Batches still in a SQLite inbox are SYNC_BATCH jobs not yet filed in the table.
+        in_inbox, oldest_in_inbox = inbox.waiting(self.database)
+        if in_inbox:
+            counts["SYNC_BATCH"] = counts.get("SYNC_BATCH", 0) + in_inbox
+            times = [at for at in (oldest_created, oldest_in_inbox) if at is not None]
+            oldest_created = min(times)
+        for kind, count in sorted(counts.items()):
+            depth.add_metric([kind], float(count))
         age = 0.0 if oldest_created is None else max(0.0, (now_ms() - oldest_created) / 1000)
         oldest.add_metric([], age)
         return [depth, oldest]

@@ -34,8 +34,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 HANDLER_MODULES = [
     "ecombridge.sync.batch_job",
+    "ecombridge.sync.inbox_mover",
     "ecombridge.sync.pending_recheck",
-    "ecombridge.imports.jobs",
     "ecombridge.imports.jobs",
 ]
 
@@ -71,6 +71,26 @@ def register_group(kind: str) -> Callable[[F], F]:
         return fn
 
     return decorate
+
+
+@dataclass(frozen=True)
+class Feeder:
+    """Work kept outside the jobs table until a worker queues it (the sync intake's SQLite
+    inbox): ``queue(db, conn)`` runs in every claim transaction, before the claim, and files
+    what waits as jobs (returning how many); ``waiting(db)`` says cheaply whether anything
+    might wait."""
+
+    name: str
+    waiting: Callable[[Any], bool]
+    queue: Callable[[Any, Any], int]
+
+
+FEEDERS: list[Feeder] = []
+
+
+def register_feeder(feeder: Feeder) -> None:
+    if all(f.name != feeder.name for f in FEEDERS):
+        FEEDERS.append(feeder)
 
 
 def load_handlers() -> dict[str, Handler]:

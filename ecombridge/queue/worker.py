@@ -23,7 +23,7 @@ from types import FrameType
 
 from ecombridge.db.engine import Database
 from ecombridge.queue import service
-from ecombridge.queue.handlers import Handler, handler_for, load_handlers
+from ecombridge.queue.handlers import FEEDERS, Handler, handler_for, load_handlers
 from ecombridge.queue.notify import foreground, wakeup_event
 from ecombridge.queue.service import Job, RetryPolicy
 from ecombridge.queue.write_turn import turn_write
@@ -33,10 +33,11 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class WorkerOptions:
-    claim_size: int = 16  # most jobs leased per claim; a SYNC_BATCH holds up to 200 messages
-    # SQLite has one writer: the intake's tiny transactions wait for the worker's, so a group is
-    # sized to take about this long (measured), keeping accept latency low under load.
-    sqlite_group_budget_s: float = 0.015
+    claim_size: int = 32  # most jobs leased per claim; a SYNC_BATCH holds up to 200 messages
+    # SQLite has one writer: other writes (API requests changing settings or stores, import
+    # pages) wait for the worker's transaction, so a group is sized to take about this long
+    # (measured). The sync intake does not wait: it commits to its own inbox file.
+    sqlite_group_budget_s: float = 0.15
     lease_ms: int = service.DEFAULT_LEASE_MS
     poll_interval_s: float = 0.05  # idle polling, when no in-process wake-up arrives
     reap_interval_s: float = 5.0  # also prunes DONE jobs older than keep_done_ms
@@ -94,6 +95,8 @@ class Worker:
         """Claim one group of runnable jobs and run them; returns how many were claimed."""
         self._foreground.wait_turn(0.1)
         with turn_write(self.db) as conn:
+            for feeder in FEEDERS:
+                feeder.queue(self.db, conn)
             claimed = service.claim(
                 conn, limit=self._claim_size(), lease_ms=self.options.lease_ms, now=now
             )
@@ -199,6 +202,8 @@ class Worker:
             )
 
     def _has_runnable(self) -> bool:
+        if any(feeder.waiting(self.db) for feeder in FEEDERS):
+            return True
         with self.db.read() as conn:
             return service.has_runnable(conn)
 

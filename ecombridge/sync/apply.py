@@ -13,8 +13,10 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from ecombridge.db.sequences import allocate_ids
+from ecombridge.sync import apply_association_repository as arepo
 from ecombridge.sync import apply_associations as assoc
 from ecombridge.sync import apply_repository as repo
+from ecombridge.sync.apply_fresh import FreshBatch, take_fresh
 from ecombridge.sync.apply_repository import Scope, encode_json
 from ecombridge.sync.apply_rules import BatchRules, load_rules
 from ecombridge.sync.apply_state import (
@@ -48,21 +50,34 @@ def apply_batch(
     for checked in _check_all(object_type, rules, messages):
         groups.setdefault(checked.message.external_id, []).append(checked)
 
-    state = _load_state(conn, scope, ctx, rules, groups, processed_at)
+    known = repo.links(conn, scope, object_type, groups)
+    contacts = _contacts_of_new_links(conn, ctx, groups, known)
+    taken = take_fresh(object_type, groups, known, contacts.keys())
+    fresh = FreshBatch(scope, object_type, rules.pipeline_id, taken)
+    state = _load_state(conn, scope, ctx, rules, groups, known, contacts, processed_at)
     for group in groups.values():
         state.apply(group)
-    _allocate_ids(conn, state)
+    _allocate_ids(conn, state, fresh)
     links = list(state.links.values())
     error_rows = _status_error_rows(scope, object_type, links, processed_at)
 
     from_type = object_type in FROM_TYPES
-    resolved = assoc.resolve_targets(conn, scope, object_type, links) if from_type else {}
+    resolved: dict[str, dict[str, int]] = {}
+    if from_type:
+        resolved = assoc.resolve_targets(conn, scope, links, fresh.targets())
     if object_type == "LINE_ITEM":
         assoc.set_product_ids(links, resolved)
-    _write_objects(conn, ctx, state, processed_at)
+    inserts, updates = _object_rows(ctx, state, processed_at)
+    inserts += fresh.object_rows(resolved, processed_at)
+    # Rows in key order, so concurrent transactions lock them in the same order.
+    repo.insert_objects(conn, sorted(inserts, key=itemgetter(2)))
+    repo.update_objects(conn, sorted(updates, key=itemgetter(6)))
     if from_type:
         before = assoc.pending_before(conn, scope, object_type, links)
         changed = assoc.write_changed_lists(conn, scope, object_type, links, resolved, processed_at)
+        made, pending = fresh.association_rows(resolved, processed_at)
+        arepo.insert_associations(conn, made)
+        arepo.insert_pending(conn, pending)
         succeeded = {link.external_id for link in links if link.status is None}
         error_rows.update(
             assoc.derive_batch_status(
@@ -75,11 +90,12 @@ def apply_batch(
                 processed_at,
             )
         )
-    repo.upsert_links(
-        conn, [_link_row(ctx, state.links[ext], processed_at) for ext in sorted(state.links)]
-    )
+        error_rows.update(fresh.error_rows(processed_at))
+    link_rows = [_link_row(ctx, link, processed_at) for link in links]
+    link_rows += fresh.link_rows(processed_at)
+    repo.upsert_links(conn, sorted(link_rows, key=itemgetter(4)))
     repo.upsert_errors(conn, [error_rows[ext] for ext in sorted(error_rows)])
-    summary = _summary(links, len(messages))
+    summary = _summary(links, len(messages), len(fresh.items))
 
     if object_type in TARGET_TYPES:
         # Every synced target, not only new ones: a pending association left behind by a
@@ -87,30 +103,49 @@ def apply_batch(
         arrived = {
             link.external_id: link.obj.id for link in links if link.obj is not None and link.obj.id
         }
+        arrived.update(fresh.arrived())
         if arrived:
             touched = assoc.resolve_pending_to(conn, scope, object_type, arrived, processed_at)
             for other_type, external_ids in touched.items():
                 assoc.refresh_status(conn, scope, other_type, external_ids, processed_at)
-    if needs_recheck(conn) and _may_miss_concurrent(ctx, links, resolved):
+    if needs_recheck(conn) and _may_miss_concurrent(ctx, links, resolved, fresh):
         request_recheck(conn, ctx.portal_id)
     return summary
 
 
+def _contacts_of_new_links(
+    conn: Connection, ctx: BatchContext, groups: dict[str, list[Checked]], known: dict[str, Any]
+) -> dict[str, Any]:
+    """Existing contacts (email key -> row) whose email a message for a new contact link
+    carries: that link joins the contact."""
+    if ctx.object_type != "CONTACT":
+        return {}
+    emails = {
+        c.email.lower()
+        for ext, group in groups.items()
+        if ext not in known
+        for c in group
+        if c.email
+    }
+    return repo.contacts_by_email(conn, ctx.portal_id, emails) if emails else {}
+
+
 def _may_miss_concurrent(
-    ctx: BatchContext, links: list[Link], resolved: dict[str, dict[str, int]]
+    ctx: BatchContext, links: list[Link], resolved: dict[str, dict[str, int]], fresh: FreshBatch
 ) -> bool:
     """Whether a transaction running at the same time could have missed this one: it left
     associations pending (their target may be in flight elsewhere), or it gave targets their
     first object (a pending association naming them may be in flight elsewhere)."""
-    if resolved and assoc.left_pending(links, resolved):
+    if fresh.pending or (resolved and assoc.left_pending(links, resolved)):
         return True
-    return ctx.object_type in TARGET_TYPES and any(
-        link.hubspot_id is None and link.obj is not None and link.obj.id for link in links
+    return ctx.object_type in TARGET_TYPES and (
+        bool(fresh.items)
+        or any(link.hubspot_id is None and link.obj is not None and link.obj.id for link in links)
     )
 
 
-def _summary(links: list[Link], message_count: int) -> ApplySummary:
-    summary = ApplySummary()
+def _summary(links: list[Link], message_count: int, fresh: int) -> ApplySummary:
+    summary = ApplySummary(success=fresh)
     for link in links:
         if link.status is UNSET:
             continue
@@ -139,9 +174,14 @@ def _load_state(
     ctx: BatchContext,
     rules: BatchRules,
     groups: dict[str, list[Checked]],
+    known: dict[str, repo.LinkRow],
+    contacts: dict[str, Any],
     processed_at: int,
 ) -> BatchState:
-    rows = repo.links(conn, scope, ctx.object_type, groups)
+    """The links of ``groups`` (``known``: those that exist), their errors and objects; for
+    contacts also the contacts their emails name (``contacts``: those found by
+    ``_contacts_of_new_links``)."""
+    rows = {ext: known[ext] for ext in groups if ext in known}
     error_rows = repo.errors(conn, scope, ctx.object_type, rows) if rows else {}
     ids = {row.hubspot_id for row in rows.values() if row.hubspot_id is not None}
     objects = {
@@ -157,7 +197,9 @@ def _load_state(
             for c in group
             if c.email
         } - by_email.keys()
-        for email_key, row in repo.contacts_by_email(conn, ctx.portal_id, wanted).items():
+        found = {key: contacts[key] for key in wanted if key in contacts}
+        found.update(repo.contacts_by_email(conn, ctx.portal_id, wanted - contacts.keys()))
+        for email_key, row in found.items():
             by_email[email_key] = objects.setdefault(row.id, _obj(row))
 
     links: dict[str, Link] = {}
@@ -211,13 +253,19 @@ def _stored_key(row: Any, error: Any) -> tuple[int, int, str] | None:
     return (changed_at, RANK_OK, "")
 
 
-def _allocate_ids(conn: Connection, state: BatchState) -> None:
-    fresh = [obj for obj in state.new_objects if obj.id is None]
-    for obj, object_id in zip(fresh, allocate_ids(conn, "crm_object", len(fresh)), strict=True):
+def _allocate_ids(conn: Connection, state: BatchState, fresh: FreshBatch) -> None:
+    created = [obj for obj in state.new_objects if obj.id is None]
+    ids = allocate_ids(conn, "crm_object", len(created) + len(fresh.items))
+    for obj, object_id in zip(created, ids, strict=False):
         obj.id = object_id
+    fresh.ids = ids[len(created) :]
 
 
-def _write_objects(conn: Connection, ctx: BatchContext, state: BatchState, now: int) -> None:
+def _object_rows(
+    ctx: BatchContext, state: BatchState, now: int
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """OBJECT_COLUMNS rows of the objects the merge created, OBJECT_UPDATE_COLUMNS rows of
+    those it changed."""
     inserts: list[tuple[Any, ...]] = []
     updates: list[tuple[Any, ...]] = []
     seen: set[int] = set()
@@ -243,7 +291,7 @@ def _write_objects(conn: Connection, ctx: BatchContext, state: BatchState, now: 
                     now,
                     now,
                     False,
-                )  # OBJECT_COLUMNS
+                )
             )
         else:
             updates.append(
@@ -255,11 +303,9 @@ def _write_objects(conn: Connection, ctx: BatchContext, state: BatchState, now: 
                     portal_id,
                     object_type,
                     obj.id,
-                )  # OBJECT_UPDATE_COLUMNS
+                )
             )
-    # Rows in key order, so concurrent transactions lock them in the same order.
-    repo.insert_objects(conn, sorted(inserts, key=itemgetter(2)))
-    repo.update_objects(conn, sorted(updates, key=itemgetter(6)))
+    return inserts, updates
 
 
 def _link_row(ctx: BatchContext, link: Link, now: int) -> tuple[Any, ...]:

@@ -63,10 +63,13 @@ def association_outcome(
 
 
 def resolve_targets(
-    conn: Connection, scope: Scope, from_type: str, batch_links: list[Link]
+    conn: Connection, scope: Scope, batch_links: list[Link], also: dict[str, set[str]]
 ) -> dict[str, dict[str, int]]:
-    """to type -> {external id: hubspotId} for every target named by a changed list."""
+    """to type -> {external id: hubspotId} for every target named by a changed list, and by
+    ``also`` (to type -> external ids)."""
     wanted: dict[str, set[str]] = defaultdict(set)
+    for to_type, ids in also.items():
+        wanted[to_type].update(ids)
     for link in batch_links:
         obj = link.obj
         if obj is None:

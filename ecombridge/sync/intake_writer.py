@@ -5,15 +5,22 @@ has one writer anyway. So requests hand their decoded batch to one writer thread
 and wait for its commit: whatever arrived while the previous commit ran is written together and
 committed once. A lone request waits for nothing but its own commit; under load the cost of a
 commit is shared. Each request still gets its 204 only after its batch is durable.
+
+On SQLite the batches are filed in the inbox file (``ecombridge.db.inbox``), so the intake's
+commits never wait for the apply's; elsewhere in ``sync_batches`` with their jobs.
 """
 
 from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
 
+from sqlalchemy.engine import Connection
+
+from ecombridge.db import inbox as inbox_db
 from ecombridge.db.engine import Database
 from ecombridge.errors import BridgeError
 from ecombridge.queue.notify import foreground, wake
@@ -68,21 +75,24 @@ class IntakeWriter:
     def _write(self, group: list[tuple[Submission, Future[None]]]) -> None:
         refused: dict[int, BridgeError] = {}
         try:
-            with turn_write(self.db) as conn:
-                for position, (sub, _future) in enumerate(group):
-                    ctx = sub.ctx
-                    if sub.resolve:
-                        try:
-                            store_id = service.resolve_store(
-                                conn, ctx.portal_id, ctx.source_app_id, ctx.store_id
-                            )
-                        except BridgeError as exc:  # this request's mistake only
-                            refused[position] = exc
-                            continue
-                        ctx = BatchContext(
-                            ctx.portal_id, ctx.source_app_id, store_id, ctx.object_type
-                        )
-                    service.accept_batch(conn, ctx, sub.messages, sub.received_at)
+            inbox = self.db.inbox
+            if inbox is None:
+                with turn_write(self.db) as conn:
+                    for _position, ctx, sub in self._resolved(conn, group, refused):
+                        service.accept_batch(conn, ctx, sub.messages, sub.received_at)
+            else:
+                # Stores are read from the main database; the batches go to the inbox, whose
+                # commit never waits for the main database's writers.
+                with self.db.read() as conn:
+                    accepted = list(self._resolved(conn, group, refused))
+                with turn_write(inbox.database) as iconn:
+                    inbox_db.insert_batches(
+                        iconn,
+                        [
+                            service.inbox_row(ctx, s.messages, s.received_at)
+                            for _, ctx, s in accepted
+                        ],
+                    )
         except BaseException as exc:
             for _sub, future in group:
                 future.set_exception(exc)
@@ -94,6 +104,27 @@ class IntakeWriter:
                 future.set_result(None)
             else:
                 future.set_exception(error)
+
+    @staticmethod
+    def _resolved(
+        conn: Connection,
+        group: list[tuple[Submission, Future[None]]],
+        refused: dict[int, BridgeError],
+    ) -> Iterator[tuple[int, BatchContext, Submission]]:
+        """The submissions with the store each is filed under; a request naming a store that
+        does not resolve is refused (its own mistake only), in ``refused``."""
+        for position, (sub, _future) in enumerate(group):
+            ctx = sub.ctx
+            if sub.resolve:
+                try:
+                    store_id = service.resolve_store(
+                        conn, ctx.portal_id, ctx.source_app_id, ctx.store_id
+                    )
+                except BridgeError as exc:
+                    refused[position] = exc
+                    continue
+                ctx = BatchContext(ctx.portal_id, ctx.source_app_id, store_id, ctx.object_type)
+            yield position, ctx, sub
 
 
 _writers: weakref.WeakKeyDictionary[Database, IntakeWriter] = weakref.WeakKeyDictionary()

@@ -8,7 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from ecombridge.db.tables import sync_batches
+from ecombridge.db.dialect import insert_for
+from ecombridge.db.tables import inbox_cursors, sync_batches
 from ecombridge.sync.messages import BatchContext
 
 
@@ -44,3 +45,20 @@ def get_batches(conn: Connection, batch_ids: list[int]) -> Sequence[Row[Any]]:
 
 def delete_batches(conn: Connection, batch_ids: list[int]) -> None:
     conn.execute(sync_batches.delete().where(sync_batches.c.id.in_(batch_ids)))
+
+
+def inbox_cursor(conn: Connection, inbox_id: str) -> int:
+    """How far batches of the inbox ``inbox_id`` were moved into the queue (0: none yet)."""
+    query = sa.select(inbox_cursors.c.moved_through).where(inbox_cursors.c.inbox_id == inbox_id)
+    return int(conn.execute(query).scalar() or 0)
+
+
+def set_inbox_cursor(conn: Connection, inbox_id: str, moved_through: int) -> None:
+    statement = insert_for(conn, inbox_cursors).values(
+        inbox_id=inbox_id, moved_through=moved_through
+    )
+    conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=["inbox_id"], set_={"moved_through": moved_through}
+        )
+    )

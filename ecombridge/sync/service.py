@@ -110,10 +110,31 @@ def resolve_store(conn: Connection, portal_id: int, source_app_id: int, store_id
 def accept_batch(
     conn: Connection, ctx: BatchContext, messages: list[Message], received_at: int
 ) -> int:
-    """Store the batch in the inbox and queue its application, in the caller's transaction."""
-    batch_id = repo.insert_batch(conn, ctx, len(messages), encode_messages(messages), received_at)
+    """Store the batch and queue its application, in the caller's transaction (on the main
+    database; see ``inbox_row`` for a SQLite inbox)."""
+    return queue_batch(conn, ctx, len(messages), encode_messages(messages), received_at)
+
+
+def queue_batch(
+    conn: Connection, ctx: BatchContext, message_count: int, payload: bytes, received_at: int
+) -> int:
+    """File an encoded batch in ``sync_batches`` with its SYNC_BATCH job; returns its id."""
+    batch_id = repo.insert_batch(conn, ctx, message_count, payload, received_at)
     queue.enqueue(conn, queue.SYNC_BATCH, batch_id, ctx.portal_id, now=received_at)
     return batch_id
+
+
+def inbox_row(ctx: BatchContext, messages: list[Message], received_at: int) -> tuple[Any, ...]:
+    """The batch as a row of a SQLite inbox (``ecombridge.db.inbox.BATCH_COLUMNS``)."""
+    return (
+        ctx.portal_id,
+        ctx.source_app_id,
+        ctx.store_id,
+        ctx.object_type,
+        len(messages),
+        encode_messages(messages),
+        received_at,
+    )
 
 
 # -- decoding and normalising ------------------------------------------------------------------

@@ -17,6 +17,7 @@ from ecombridge.db.tables import jobs, portals, sync_batches
 from ecombridge.stores import service as stores
 from ecombridge.sync.messages import Message, decode_messages
 from tests.support.factories import InstalledApp, Portal, make_private_app_token
+from tests.support.inbox import queue_inbox
 
 V2 = "/extensions/ecomm/v2/sync/messages"
 V1 = "/extensions/ecomm/v1/sync-messages"
@@ -25,7 +26,9 @@ OK_MESSAGE = {"action": "UPSERT", "externalObjectId": "o1", "changedAt": 1}
 
 
 def stored(db: Database) -> list[dict[str, Any]]:
-    """Every stored batch with its decoded messages and its job."""
+    """Every stored batch with its decoded messages and its job (once a worker has moved what
+    waits in the SQLite inbox into the queue)."""
+    queue_inbox(db)
     with db.read() as conn:
         batches = conn.execute(sa.select(sync_batches).order_by(sync_batches.c.id)).all()
         queued = conn.execute(sa.select(jobs).order_by(jobs.c.id)).all()

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from ecombridge.db.engine import Database
 from ecombridge.db.tables import jobs, sync_batches
+from tests.support.inbox import in_inbox
 from tests.support.wire import assert_hubspot_error
 
 V2 = "/extensions/ecomm/v2/sync/messages"
@@ -29,7 +30,7 @@ def nothing_stored(db: Database) -> bool:
             conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
             for t in (sync_batches, jobs)
         ]
-    return counts == [0, 0]
+    return counts == [0, 0] and in_inbox(db) == 0
 
 
 V2_FAILURES = [
