@@ -57,6 +57,30 @@ def insert_job(
     return int(job_id)
 
 
+def insert_jobs(
+    conn: Connection, kind: str, refs: Sequence[tuple[int, int, int]], max_attempts: int
+) -> None:
+    """Queue one job of ``kind`` per (ref_id, portal_id, now), in one statement."""
+    if not refs:
+        return
+    conn.execute(
+        jobs.insert(),
+        [
+            {
+                "portal_id": portal_id,
+                "kind": kind,
+                "ref_id": ref_id,
+                "status": QUEUED,
+                "attempts": 0,
+                "max_attempts": max_attempts,
+                "run_after": now,
+                "created_at": now,
+            }
+            for ref_id, portal_id, now in refs
+        ],
+    )
+
+
 def lock_queued(conn: Connection, kind: str, ref_id: int) -> int | None:
     """Lock (until the caller's transaction ends) one QUEUED job of ``kind`` and ``ref_id`` that
     no other transaction holds; its id, or None. Claims skip locked jobs, so a job locked here

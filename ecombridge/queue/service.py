@@ -31,6 +31,7 @@ __all__ = [
     "claim",
     "enqueue",
     "enqueue_after_commit",
+    "enqueue_many",
     "extend_lease",
     "fail",
     "failed_jobs",
@@ -96,6 +97,17 @@ def enqueue(
     return repo.insert_job(
         conn, kind, ref_id, portal_id, now_ms() if now is None else now, max_attempts
     )
+
+
+def enqueue_many(
+    conn: Connection,
+    kind: str,
+    refs: list[tuple[int, int, int]],
+    *,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+) -> None:
+    """``enqueue`` for many jobs of one kind at once: (ref_id, portal_id, now) each."""
+    repo.insert_jobs(conn, kind, refs, max_attempts)
 
 
 def enqueue_after_commit(

@@ -85,8 +85,16 @@ class FreshBatch:
         them: the values (an empty value clears, so it is not set) with their changedAt, the
         provided properties, a line item's hs_product_id."""
         portal_id, source_app_id, store_id = self.scope
-        object_type, pipeline_id = self.object_type, self.pipeline_id
+        object_type = self.object_type
+        provided: dict[str, Any] = {
+            SYNCED: True,
+            SOURCE_APPS: [source_app_id],
+            SOURCE_STORES: [store_id],
+        }
+        if self.pipeline_id is not None:
+            provided["pipeline"] = self.pipeline_id
         products = targets.get("PRODUCT", {})
+        encode = encode_json
         rows = []
         for checked, object_id in zip(self.items, self.ids, strict=True):
             changed_at = checked.message.changed_at
@@ -95,12 +103,11 @@ class FreshBatch:
             if checked.email is not None:
                 email_key = checked.email.lower()
                 values = {**values, "email": checked.email}
-            properties = {name: value for name, value in values.items() if value is not None}
-            properties[SYNCED] = True
-            properties[SOURCE_APPS] = [source_app_id]
-            properties[SOURCE_STORES] = [store_id]
-            if pipeline_id is not None:
-                properties["pipeline"] = pipeline_id
+            if None in values.values():
+                properties = {name: value for name, value in values.items() if value is not None}
+            else:
+                properties = dict(values)
+            properties.update(provided)
             versions: dict[str, Any] = {"p": dict.fromkeys(values, changed_at)}
             lists = checked.associations
             if lists:
@@ -112,16 +119,17 @@ class FreshBatch:
                     else:  # set when the pending product arrives
                         properties.pop("hs_product_id", None)
             properties["lastmodifieddate"] = now
-            properties.setdefault("createdate", now)
+            if "createdate" not in properties:
+                properties["createdate"] = now
             properties["hs_object_id"] = object_id
             rows.append(
                 (
                     portal_id,
                     object_type,
                     object_id,
-                    encode_json(properties),
+                    encode(properties),
                     email_key,
-                    encode_json(versions),
+                    encode(versions),
                     now,
                     now,
                     False,

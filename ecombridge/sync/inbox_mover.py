@@ -15,11 +15,10 @@ from sqlalchemy.engine import Connection
 
 from ecombridge.db import inbox as inbox_db
 from ecombridge.db.engine import Database, Inbox
+from ecombridge.queue import service as queue
 from ecombridge.queue.handlers import Feeder, register_feeder
 from ecombridge.queue.write_turn import after_commit, turn_write
 from ecombridge.sync import repository as repo
-from ecombridge.sync import service
-from ecombridge.sync.messages import BatchContext
 
 MOVE_LIMIT = 256  # batches per claim transaction (51,200 messages at most)
 
@@ -43,9 +42,12 @@ def move_batches(db: Database, conn: Connection) -> int:
     with inbox.database.read() as iconn:
         rows = inbox_db.batches_after(iconn, moved_through, MOVE_LIMIT)
         leftovers = not rows and inbox_db.newest_id(iconn) > 0
-    for row in rows:
-        ctx = BatchContext(row.portal_id, row.source_app_id, row.store_id, row.object_type)
-        service.queue_batch(conn, ctx, row.message_count, bytes(row.payload), row.received_at)
+    batch_ids = repo.insert_batches_in_order(conn, rows)
+    queue.enqueue_many(
+        conn,
+        queue.SYNC_BATCH,
+        [(i, row.portal_id, row.received_at) for i, row in zip(batch_ids, rows, strict=True)],
+    )
     if rows:
         moved_through = int(rows[-1].id)
         repo.set_inbox_cursor(conn, inbox.identity, moved_through)

@@ -32,6 +32,25 @@ def insert_batch(
     return int(batch_id)
 
 
+def insert_batches_in_order(conn: Connection, rows: Sequence[Any]) -> list[int]:
+    """SQLite, in a write transaction: insert batches (rows with the columns of
+    ``sync_batches`` but ``id``) under consecutive new ids, in one statement; returns the ids.
+    (The write lock makes ``max(id) + 1`` safe; RETURNING cannot be used with executemany.)"""
+    if not rows:
+        return []
+    first = int(conn.execute(sa.select(sa.func.max(sync_batches.c.id))).scalar() or 0) + 1
+    ids = list(range(first, first + len(rows)))
+    columns = [c.name for c in sync_batches.columns if c.name != "id"]
+    conn.execute(
+        sync_batches.insert(),
+        [
+            {"id": batch_id, **{c: getattr(row, c) for c in columns}}
+            for batch_id, row in zip(ids, rows, strict=True)
+        ],
+    )
+    return ids
+
+
 def get_batch(conn: Connection, batch_id: int) -> Row[Any] | None:
     return conn.execute(sa.select(sync_batches).where(sync_batches.c.id == batch_id)).first()
 
