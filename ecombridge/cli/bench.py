@@ -105,7 +105,9 @@ def sync(
     messages: Messages = 100_000,
     concurrency: Concurrency = 4,
     database_url: DbUrl = None,
-    serve_workers: Annotated[int, typer.Option(help="Workers inside the API process.")] = 1,
+    serve_workers: Annotated[
+        int, typer.Option(help="Worker processes the API process starts (serve --workers).")
+    ] = 1,
     worker_processes: Annotated[int, typer.Option(help="Extra worker processes.")] = 0,
     paced_seconds: Annotated[float, typer.Option(help="Length of each paced phase.")] = 8.0,
     freshness_rate: Annotated[float, typer.Option(help="Rate for the freshness target.")] = 20_000,
@@ -157,7 +159,9 @@ def import_(
     ] = 100_000,
     concurrency: Concurrency = 4,
     database_url: DbUrl = None,
-    serve_workers: Annotated[int, typer.Option(help="Workers inside the API process.")] = 1,
+    serve_workers: Annotated[
+        int, typer.Option(help="Worker processes the API process starts (serve --workers).")
+    ] = 1,
     worker_processes: Annotated[int, typer.Option(help="Extra worker processes.")] = 0,
     out: Out = Path("bench-results/import.json"),
 ) -> None:

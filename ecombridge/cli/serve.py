@@ -1,4 +1,4 @@
-"""``ecombridge serve``: the API (and, by default, a worker) in one process."""
+"""``ecombridge serve``: the API, and (by default) one worker process beside it."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from ecombridge.api.app import create_app
 from ecombridge.cli.options import DatabaseUrl, open_database
 from ecombridge.config import get_config
 from ecombridge.db.engine import Database
+from ecombridge.queue.processes import WorkerProcesses
 from ecombridge.runtime import tune_gc
 from ecombridge.tenancy import repository as tenancy_repo
 from ecombridge.tenancy import service as tenancy
@@ -42,10 +43,11 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     database_url: DatabaseUrl = None,
     workers: Annotated[
-        int, typer.Option("--workers", help="Worker threads applying batches (0: API only).")
+        int,
+        typer.Option("--workers", min=0, help="Worker processes applying batches (0: API only)."),
     ] = 1,
 ) -> None:
-    """Start the bridge: migrate the database, then serve the API with a worker."""
+    """Start the bridge: migrate the database, then serve the API with a worker process."""
     config = get_config()
     overrides = {
         k: v
@@ -56,7 +58,11 @@ def serve(
     db = open_database(config.database_url)
     ensure_local_portal(db)
     app = create_app(config, db)
-    app.state.worker_count = workers
+    processes = WorkerProcesses(config.database_url, workers)
+    processes.start(db)
     console.print(f"Serving on [bold]{config.base_url()}[/bold] (docs at /docs)")
     tune_gc()
-    uvicorn.run(app, host=config.host, port=config.port, log_level=config.log_level.lower())
+    try:
+        uvicorn.run(app, host=config.host, port=config.port, log_level=config.log_level.lower())
+    finally:
+        processes.stop()

@@ -1,15 +1,12 @@
 """``ecombridge worker``: processes applying queued jobs; ``ecombridge jobs``: the parked ones.
 
-Concurrency is in processes, not threads: applying a batch is CPU-bound Python, so threads of one
-process share one core (the GIL), and on SQLite every write is serialised anyway. Several
-processes pay off on PostgreSQL, where they apply batches of different portals in parallel; on
-SQLite one process is the sensible default (more only overlap decoding with the writer).
+Concurrency is in processes, not threads (``ecombridge.queue.processes``). Several processes pay
+off on PostgreSQL, where they apply batches in parallel; on SQLite every write is serialised, so
+one process is the sensible default (more only overlap decoding with the writer).
 """
 
 from __future__ import annotations
 
-import logging
-import multiprocessing
 import signal
 from types import FrameType
 from typing import Annotated
@@ -18,32 +15,11 @@ import typer
 from rich.console import Console
 
 from ecombridge.cli.options import DatabaseUrl, open_database, resolve_database_url
-from ecombridge.config import get_config
-from ecombridge.db.engine import Database
 from ecombridge.queue import service as queue
-from ecombridge.queue.worker import Worker, WorkerOptions
-from ecombridge.runtime import tune_gc
+from ecombridge.queue.processes import WorkerProcesses, run_worker_process
+from ecombridge.queue.worker import WorkerOptions
 
 console = Console()
-
-
-def _configure_logging() -> None:
-    logging.basicConfig(
-        level=get_config().log_level.upper(),
-        format="%(asctime)s %(processName)s %(levelname)s %(name)s: %(message)s",
-    )
-
-
-def _run_worker(url: str, options: WorkerOptions, name: str) -> None:
-    _configure_logging()
-    db = Database(url, sqlite_synchronous=get_config().sqlite_synchronous, pool_size=2)
-    worker = Worker(db, options, name=name)
-    worker.install_signal_handlers()
-    tune_gc()
-    try:
-        worker.run()
-    finally:
-        db.dispose()
 
 
 def worker(
@@ -64,27 +40,17 @@ def worker(
     open_database(url).dispose()  # migrate once, before the workers start
     options = WorkerOptions(claim_size=claim_size, lease_ms=int(lease_seconds * 1000))
     if concurrency == 1:
-        _run_worker(url, options, "worker-1")
+        run_worker_process(url, options, "worker-1")
         return
-    context = multiprocessing.get_context("spawn")
-    processes = [
-        context.Process(
-            target=_run_worker, args=(url, options, f"worker-{i + 1}"), name=f"worker-{i + 1}"
-        )
-        for i in range(concurrency)
-    ]
-    for process in processes:
-        process.start()
+    workers = WorkerProcesses(url, concurrency, options)
+    workers.start()
 
     def _forward(signum: int, _frame: FrameType | None) -> None:
-        for process in processes:
-            if process.pid is not None and process.is_alive():
-                process.terminate()  # SIGTERM: each worker finishes its jobs in hand
+        workers.terminate()  # each worker finishes its jobs in hand
 
     signal.signal(signal.SIGTERM, _forward)
     signal.signal(signal.SIGINT, _forward)
-    for process in processes:
-        process.join()
+    workers.join()
 
 
 jobs_app = typer.Typer(help="Inspect and retry queued jobs.", no_args_is_help=True)

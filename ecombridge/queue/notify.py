@@ -1,16 +1,28 @@
-"""In-process wake-ups: an enqueue in the API process starts its in-process workers at once.
+"""Wake-ups: an enqueue in the API process starts its workers at once, those in its own process
+and the worker processes it started (``ecombridge serve``).
 
-Workers in other processes find the job at their next poll (a few tens of milliseconds).
+Other workers find the job at their next poll (a few tens of milliseconds).
 """
 
 from __future__ import annotations
 
 import threading
 import weakref
+from typing import Protocol
 
 from ecombridge.db.engine import Database
 
+
+class WakeUp(Protocol):
+    """An event a worker waits on: ``threading.Event`` or a ``multiprocessing`` one."""
+
+    def set(self) -> None: ...
+    def clear(self) -> None: ...
+    def wait(self, timeout: float | None = None) -> bool: ...
+
+
 _events: weakref.WeakKeyDictionary[Database, threading.Event] = weakref.WeakKeyDictionary()
+_remote: weakref.WeakKeyDictionary[Database, list[WakeUp]] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
@@ -27,6 +39,14 @@ def wake(db: Database) -> None:
     event = _events.get(db)
     if event is not None:
         event.set()
+    for remote in _remote.get(db, ()):
+        remote.set()
+
+
+def wake_also(db: Database, event: WakeUp) -> None:
+    """Set ``event`` too on every ``wake(db)``: the wake-up of worker processes."""
+    with _lock:
+        _remote.setdefault(db, []).append(event)
 
 
 class Foreground:

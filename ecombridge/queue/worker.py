@@ -24,7 +24,7 @@ from types import FrameType
 from ecombridge.db.engine import Database
 from ecombridge.queue import service
 from ecombridge.queue.handlers import FEEDERS, Handler, handler_for, load_handlers
-from ecombridge.queue.notify import foreground, wakeup_event
+from ecombridge.queue.notify import WakeUp, foreground, wakeup_event
 from ecombridge.queue.service import Job, RetryPolicy
 from ecombridge.queue.write_turn import turn_write
 
@@ -46,12 +46,20 @@ class WorkerOptions:
 
 
 class Worker:
-    def __init__(self, db: Database, options: WorkerOptions | None = None, name: str = "") -> None:
+    def __init__(
+        self,
+        db: Database,
+        options: WorkerOptions | None = None,
+        name: str = "",
+        wakeup: WakeUp | None = None,
+    ) -> None:
+        """``wakeup``: what wakes the worker when work arrives (default: this process's
+        enqueues; a worker process started by ``serve`` gets one the API process sets)."""
         self.db = db
         self.options = options or WorkerOptions()
         self.name = name or f"worker-{id(self):x}"
         self.stopping = threading.Event()
-        self._wakeup = wakeup_event(db)
+        self._wakeup = wakeup if wakeup is not None else wakeup_event(db)
         self._foreground = foreground(db)
         self._seconds_per_job: float | None = None
         load_handlers()

@@ -44,10 +44,10 @@ def test_a_database_with_portals_gets_none(
     assert capsys.readouterr().out == ""
 
 
-def _start(database_url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+def _start(database_url: str, port: int, log: Path, workers: int = 0) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "ECOMBRIDGE_LOG_LEVEL": "warning"}
     command = [sys.executable, "-m", "ecombridge", "serve", "--port", str(port)]
-    command += ["--database-url", database_url, "--workers", "0"]
+    command += ["--database-url", database_url, "--workers", str(workers)]
     with log.open("wb") as out:
         return subprocess.Popen(
             command,
@@ -111,3 +111,84 @@ def test_serve_prints_a_working_key_once(tmp_path: Path) -> None:
         assert limit.status_code == 200
     finally:
         _stop(process)
+
+
+def _worker_processes(pid: int) -> list[int]:
+    """The worker processes ``serve`` started (not multiprocessing's resource tracker)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        for child in (task / "children").read_text().split():
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.append(int(child))
+    return found
+
+
+def _wait_gone(pid: int, timeout_s: float = 20) -> None:
+    deadline = time.monotonic() + timeout_s
+    while Path(f"/proc/{pid}").exists():
+        status = Path(f"/proc/{pid}/status").read_text() if Path(f"/proc/{pid}").exists() else ""
+        if "State:\tZ" in status:  # exited, not yet reaped
+            return
+        assert time.monotonic() < deadline, f"process {pid} is still running"
+        time.sleep(0.05)
+
+
+def _sync_and_wait_applied(base: str, api_key: str) -> None:
+    key = {"hapikey": api_key}
+    settings = {
+        "enabled": True,
+        "mappings": {
+            "PRODUCT": {
+                "properties": [{"externalPropertyName": "n", "hubspotPropertyName": "name"}]
+            }
+        },
+    }
+    assert httpx.put(f"{base}/extensions/ecomm/v2/settings", params=key, json=settings).is_success
+    message = {
+        "action": "UPSERT",
+        "externalObjectId": "p1",
+        "changedAt": 1,
+        "properties": {"n": "Mug"},
+    }
+    body = {"storeId": "default", "objectType": "PRODUCT", "messages": [message]}
+    sent = httpx.put(f"{base}/extensions/ecomm/v2/sync/messages", params=key, json=body)
+    assert sent.status_code == 204
+    deadline = time.monotonic() + 30
+    status = f"{base}/extensions/ecomm/v2/sync/status/default/PRODUCT/p1"
+    while httpx.get(status, params=key).status_code != 200:
+        assert time.monotonic() < deadline, "the batch was not applied"
+        time.sleep(0.05)
+    assert httpx.get(status, params=key).json()["hubspotId"] is not None
+
+
+def test_serve_applies_batches_in_its_worker_process_which_stops_with_it(tmp_path: Path) -> None:
+    database_url = f"sqlite:///{tmp_path / 'bridge.db'}"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "serve.log"
+    process = _start(database_url, port, log, workers=1)
+    try:
+        _wait_healthy(base, process, log)
+        found = re.search(r"apiKey:\s+(\S+)", log.read_text())
+        assert found
+        [worker] = _worker_processes(process.pid)  # the worker process beside the API
+        _sync_and_wait_applied(base, found.group(1))
+    finally:
+        _stop(process)
+    _wait_gone(worker)
+
+
+def test_the_worker_process_of_a_killed_serve_stops_too(tmp_path: Path) -> None:
+    database_url = f"sqlite:///{tmp_path / 'bridge.db'}"
+    port = free_port()
+    log = tmp_path / "serve.log"
+    process = _start(database_url, port, log, workers=1)
+    try:
+        _wait_healthy(f"http://127.0.0.1:{port}", process, log)
+        [worker] = _worker_processes(process.pid)
+        process.kill()  # no chance to stop its worker
+        process.wait()
+        _wait_gone(worker)
+    finally:
+        if process.poll() is None:
+            process.kill()
