@@ -12,7 +12,7 @@ other message to the general path, which the apply runs alongside on the rest of
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,10 +70,10 @@ class FreshBatch:
 
     def targets(self) -> dict[str, set[str]]:
         """to type -> the external ids the messages' association lists name."""
-        wanted: dict[str, set[str]] = {}
+        wanted: dict[str, set[str]] = defaultdict(set)
         for checked in self.items:
             for to_type, ids in checked.associations.items():
-                wanted.setdefault(to_type, set()).update(ids)
+                wanted[to_type].update(ids)
         return wanted
 
     def arrived(self) -> dict[str, int]:

@@ -36,7 +36,7 @@ class Scope(NamedTuple):
 
 
 _json = msgspec.json.Encoder()
-_statements: dict[tuple[str, str], str] = {}
+_statements: dict[tuple[str, str], str] = {}  # (dialect, name) -> SQL
 
 
 def execute_rows(
@@ -102,6 +102,8 @@ def execute_in(
     (a batch runs about ten of these). Result rows are the driver's, for plain columns only (no
     JSON decoding). Returns the rows of all chunks."""
     dialect = conn.dialect
+    if dialect.name == "postgresql":
+        return _execute_any(conn, name, build, params, values, key)
     rows: list[Row] = []
     for chunk in chunks(values):
         # Lists padded (repeating a value changes no IN) to a few lengths: few statements cached.
@@ -124,7 +126,38 @@ def execute_in(
             sql, tuple(bound[n] for n in order) if order is not None else bound
         )
         if result.returns_rows:
-            rows.extend(result)
+            rows.extend(result.all())
+    return rows
+
+
+_any: dict[str, tuple[str, dict[str, Any]]] = {}
+ANY_CHUNK = 10_000
+
+
+def _execute_any(
+    conn: Connection,
+    name: str,
+    build: Callable[[], Any],
+    params: dict[str, Any],
+    values: Iterable[Any],
+    key: str,
+) -> list[Row]:
+    """``execute_in`` on PostgreSQL: the ``IN`` list as ``= ANY(array)``, one parameter the
+    server reads at once, where hundreds of parameters are each parsed and planned."""
+    cached = _any.get(name)
+    if cached is None:
+        compiled = build().compile(dialect=conn.dialect)
+        sql = str(compiled).replace(f"IN (__[POSTCOMPILE_{key}])", f"= ANY(%({key})s)")
+        constants = {k: v for k, v in compiled.params.items() if k not in params and k != key}
+        cached = _any[name] = (sql, constants)
+    sql, constants = cached
+    items = list(values)
+    rows: list[Row] = []
+    for start in range(0, len(items), ANY_CHUNK):
+        bound = {**constants, **params, key: items[start : start + ANY_CHUNK]}
+        result = conn.exec_driver_sql(sql, bound)
+        if result.returns_rows:
+            rows.extend(result.all())
     return rows
 
 
