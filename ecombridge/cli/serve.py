@@ -12,7 +12,7 @@ from ecombridge.api.app import create_app
 from ecombridge.cli.options import DatabaseUrl, open_database
 from ecombridge.config import get_config
 from ecombridge.db.engine import Database
-from ecombridge.queue.processes import WorkerProcesses
+from ecombridge.queue.processes import SERVE_WORKER_NICENESS, WorkerProcesses
 from ecombridge.runtime import tune_gc
 from ecombridge.tenancy import repository as tenancy_repo
 from ecombridge.tenancy import service as tenancy
@@ -58,7 +58,7 @@ def serve(
     db = open_database(config.database_url)
     ensure_local_portal(db)
     app = create_app(config, db)
-    processes = WorkerProcesses(config.database_url, workers)
+    processes = WorkerProcesses(config.database_url, workers, niceness=SERVE_WORKER_NICENESS)
     processes.start(db)
     console.print(f"Serving on [bold]{config.base_url()}[/bold] (docs at /docs)")
     tune_gc()

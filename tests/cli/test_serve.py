@@ -173,6 +173,7 @@ def test_serve_applies_batches_in_its_worker_process_which_stops_with_it(tmp_pat
         assert found
         [worker] = _worker_processes(process.pid)  # the worker process beside the API
         _sync_and_wait_applied(base, found.group(1))
+        assert os.getpriority(os.PRIO_PROCESS, worker) == 10  # the API answers first
     finally:
         _stop(process)
     _wait_gone(worker)
