@@ -52,10 +52,17 @@ def _read_connection(request: Request) -> Iterator[Connection]:
         yield conn
 
 
+async def get_database_in_loop(request: Request) -> Database:
+    """``get_database`` for async endpoints: FastAPI runs a sync dependency in its thread pool,
+    a trip that costs a hot endpoint more than the endpoint's own work."""
+    return get_database(request)
+
+
 # scope="function": the transaction commits before the response is sent, so a 2xx means committed.
 WriteConn = Annotated[Connection, Depends(_write_connection, scope="function")]
 ReadConn = Annotated[Connection, Depends(_read_connection, scope="function")]
 Db = Annotated[Database, Depends(get_database)]
+AsyncDb = Annotated[Database, Depends(get_database_in_loop)]
 Cfg = Annotated[Config, Depends(get_config)]
 
 

@@ -1,7 +1,8 @@
 """Imports over HTTP: v2 ``/imports/*`` (with our start and progress extensions) and v1
 ``/import-pages/*``, also without the ``/extensions/ecomm/v1`` prefix (hubspot-php's v1 paths).
 
-Only an installed app's OAuth token may import (reference §2.2).
+Only an installed app's OAuth token may import (reference §2.2). Pages are decoded on a fast
+path (``page_body``) and stored by the page writer's group commit (``page_writer``).
 """
 
 from __future__ import annotations
@@ -11,14 +12,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, BackgroundTasks, Path, Response
 from fastapi.responses import JSONResponse
 
-from ecombridge.api.deps import AppInstallationCaller, Db, ReadConn, WriteConn
+from ecombridge.api.deps import AppInstallationCaller, AsyncDb, Db, ReadConn, WriteConn
 from ecombridge.api.json_body import JsonBody
 from ecombridge.errors import ValidationFailed
-from ecombridge.imports import receiving, service
+from ecombridge.imports import page_writer, receiving, service
+from ecombridge.imports.page_body import V1PageBody, V2PageBody
+from ecombridge.imports.receiving import IncomingPage
 from ecombridge.imports.schemas import (
-    V1_PAGE,
     ImportEnd,
-    ImportPage,
     StartImport,
     V1ImportEnd,
     parse,
@@ -63,21 +64,21 @@ def start_import(
 
 
 @router.post(V2 + "/page", status_code=NO_CONTENT)
-def receive_page(caller: AppInstallationCaller, body: JsonBody, conn: WriteConn) -> Response:
-    page = parse(ImportPage, body)
+async def receive_page(caller: AppInstallationCaller, body: V2PageBody, db: AsyncDb) -> Response:
+    """Store a page; answered once it is committed (with the pages of concurrent requests)."""
+    page = body.page()
     _check_portal(caller, page.portal_id)
     portal_id, app_id = _installation(caller)
-    messages = [m.to_message(page.import_started_at) for m in page.messages]
-    receiving.receive_page(
-        conn,
+    submission = IncomingPage.of(
         portal_id,
         app_id,
         page.import_started_at,
         page.store_id,
         page.object_type,
         page.page_number,
-        messages,
+        page.messages,
     )
+    await page_writer.receive(db, submission)
     return Response(status_code=NO_CONTENT)
 
 
@@ -163,22 +164,23 @@ def v1_end(
     return Response(status_code=NO_CONTENT)
 
 
-def v1_put_page(
+async def v1_put_page(
     caller: AppInstallationCaller,
     started_at: StartedAt,
     object_type: ObjectType,
     page_number: PageNumber,
-    body: JsonBody,
-    conn: WriteConn,
+    body: V1PageBody,
+    db: AsyncDb,
 ) -> Response:
     receiving.require_object_type(object_type)
     if page_number < 0:
         raise ValidationFailed(f"pageNumber: must be 0 or more, got {page_number}.")
-    messages = [m.to_message(started_at) for m in parse(V1_PAGE, body)]
+    messages = body.messages(started_at)
     portal_id, app_id = _installation(caller)
-    receiving.receive_page(
-        conn, portal_id, app_id, started_at, None, object_type, page_number, messages
+    submission = IncomingPage.of(
+        portal_id, app_id, started_at, None, object_type, page_number, messages
     )
+    await page_writer.receive(db, submission)
     return Response(status_code=NO_CONTENT)
 
 

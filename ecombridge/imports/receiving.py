@@ -3,16 +3,21 @@
 Pages are accepted while the import waits for the webhook's reply or receives (an integrator may
 start sending before its reply to the webhook has been read). Every change locks the import row,
 so ends and the switch to PROCESSING never race. Takes a connection, never commits.
+
+``receive_page`` stores one page; ``receive_pages`` the pages of concurrent requests that the
+page writer (``page_writer``) commits together, with the same answer for each page.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Connection, Row
 
 from ecombridge.clock import now_ms
-from ecombridge.errors import Conflict, NotFound, ValidationFailed
+from ecombridge.errors import BridgeError, Conflict, NotFound, ValidationFailed
 from ecombridge.imports import repository as repo
 from ecombridge.imports.service import (
     AWAITING_COUNTS,
@@ -80,36 +85,152 @@ def _open_import(
     return row
 
 
-def receive_page(
-    conn: Connection,
-    portal_id: int,
-    app_id: int,
-    started_at: int,
-    store_id: str | None,
-    object_type: str,
-    page_number: int | None,
-    messages: list[Message],
-) -> int:
+@dataclass(frozen=True)
+class IncomingPage:
+    """A page to receive, its messages encoded as they are stored (``of`` encodes them)."""
+
+    portal_id: int
+    app_id: int
+    started_at: int
+    store_id: str | None  # None for v1 pages
+    object_type: str
+    page_number: int | None  # None: the next one
+    item_count: int
+    payload: bytes
+
+    @classmethod
+    def of(
+        cls,
+        portal_id: int,
+        app_id: int,
+        started_at: int,
+        store_id: str | None,
+        object_type: str,
+        page_number: int | None,
+        messages: list[Message],
+    ) -> IncomingPage:
+        return cls(
+            portal_id,
+            app_id,
+            started_at,
+            store_id,
+            object_type,
+            page_number,
+            len(messages),
+            encode_messages(messages),
+        )
+
+
+def receive_page(conn: Connection, page: IncomingPage) -> int:
     """Store a page of an import; returns its page number (the next one when none was sent)."""
-    row = _open_import(conn, portal_id, app_id, started_at, store_id)
-    if not repo.add_received(conn, row.id, object_type, len(messages)):
-        raise Conflict(
-            f"{object_type} of the import started at {started_at} has already ended; no more "
-            "pages are accepted for it."
-        )
-    number = (
-        page_number if page_number is not None else repo.next_page_number(conn, row.id, object_type)
-    )
+    object_type, started_at = page.object_type, page.started_at
+    row = _open_import(conn, page.portal_id, page.app_id, started_at, page.store_id)
+    if not repo.add_received(conn, row.id, object_type, page.item_count):
+        raise _ended(object_type, started_at)
+    number = page.page_number
+    if number is None:
+        number = repo.next_page_number(conn, row.id, object_type)
     now = now_ms()
-    if not repo.insert_page(
-        conn, row.id, object_type, number, len(messages), encode_messages(messages), now
-    ):
-        raise Conflict(
-            f"pageNumber: page {number} of {object_type} was already received for the import "
-            f"started at {started_at}; page numbers must be unique within an import."
-        )
-    repo.update_import(conn, row.id, updated_at=now)
+    if not repo.insert_page(conn, row.id, object_type, number, page.item_count, page.payload, now):
+        raise _duplicate(number, object_type, started_at)
+    repo.touch_import(conn, row.id, now)
     return number
+
+
+def receive_pages(conn: Connection, pages: Sequence[IncomingPage]) -> list[int | BridgeError]:
+    """Store several pages with a few statements for all of them. Each page is judged as
+    ``receive_page`` would judge it had the pages arrived one after another in this order; the
+    result is its page number, or the error that refused it (a refused page changes nothing)."""
+    outcomes: list[int | BridgeError] = [0] * len(pages)
+    rows: dict[tuple[int, int, int, str | None], Row[Any]] = {}
+    types: dict[int, dict[str, Row[Any]]] = {}
+    buckets: dict[tuple[int, str], list[int]] = {}  # (import id, type) -> positions, in order
+    for position, page in enumerate(pages):
+        key = (page.portal_id, page.app_id, page.started_at, page.store_id)
+        try:
+            row = rows.get(key)
+            if row is None:
+                row = rows[key] = _open_import(conn, *key)
+            if row.id not in types:
+                types[row.id] = {t.object_type: t for t in repo.get_types(conn, row.id)}
+            state = types[row.id].get(page.object_type)
+            if state is None or state.ended_at is not None:
+                raise _ended(page.object_type, page.started_at)
+        except BridgeError as exc:
+            outcomes[position] = exc
+            continue
+        buckets.setdefault((row.id, page.object_type), []).append(position)
+
+    now = now_ms()
+    inserts: list[dict[str, Any]] = []
+    for (import_id, object_type), positions in buckets.items():
+        numbering = _Numbering(conn, import_id, object_type, [pages[i] for i in positions])
+        received = items = 0
+        for position in positions:
+            page = pages[position]
+            number = numbering.take(page.page_number)
+            if number is None:
+                outcomes[position] = _duplicate(page.page_number, object_type, page.started_at)
+                continue
+            outcomes[position] = number
+            received += 1
+            items += page.item_count
+            inserts.append(
+                {
+                    "import_id": import_id,
+                    "object_type": object_type,
+                    "page_number": number,
+                    "item_count": page.item_count,
+                    "payload": page.payload,
+                    "received_at": now,
+                }
+            )
+        if received and not repo.add_received(conn, import_id, object_type, items, received):
+            raise RuntimeError(f"{object_type} of import {import_id} ended while locked")
+    if inserts:
+        repo.insert_pages(conn, inserts)
+    for import_id in {row["import_id"] for row in inserts}:
+        repo.touch_import(conn, import_id, now)
+    return outcomes
+
+
+class _Numbering:
+    """The page numbers of one type of an import as the pages of a group take them."""
+
+    def __init__(
+        self, conn: Connection, import_id: int, object_type: str, pages: list[IncomingPage]
+    ) -> None:
+        sent = [p.page_number for p in pages if p.page_number is not None]
+        self.taken = repo.taken_page_numbers(conn, import_id, object_type, sent) if sent else set()
+        self.highest: int | None = None  # known only when a page asks for the next number
+        if len(sent) < len(pages):
+            self.highest = repo.next_page_number(conn, import_id, object_type) - 1
+
+    def take(self, number: int | None) -> int | None:
+        """The page's number, or None when it was already received."""
+        if number is None:
+            assert self.highest is not None
+            number = self.highest + 1
+        elif number in self.taken:
+            return None
+        self.taken.add(number)
+        if self.highest is not None:
+            self.highest = max(self.highest, number)
+        return number
+
+
+def _ended(object_type: str, started_at: int) -> Conflict:
+    return Conflict(
+        f"{object_type} of the import started at {started_at} has already ended; no more "
+        "pages are accepted for it."
+    )
+
+
+def _duplicate(number: int | None, object_type: str, started_at: int) -> Conflict:
+    return Conflict(
+        f"pageNumber: page {number} of {object_type} was already received for the import "
+        f"started at {started_at}; page numbers must be unique within an import."
+    )
 
 
 def end_type(

@@ -94,22 +94,26 @@ def get_import(conn: Connection, import_id: int, *, for_update: bool = False) ->
     return conn.execute(query).first()
 
 
+# The statements of receiving pages are built once: building one costs more than running it.
+_BY_STARTED_AT = (
+    sa.select(imports)
+    .where(
+        imports.c.portal_id == sa.bindparam("portal_id"),
+        imports.c.app_id == sa.bindparam("app_id"),
+        imports.c.started_at == sa.bindparam("started_at"),
+    )
+    .order_by((imports.c.store_id != "default"), imports.c.id)
+)
+_BY_STARTED_AT_FOR_UPDATE = _BY_STARTED_AT.with_for_update()
+
+
 def find_by_started_at(
     conn: Connection, portal_id: int, app_id: int, started_at: int, *, for_update: bool = False
 ) -> list[Row[Any]]:
     """Imports of an installation started at that instant (v1 ones first: store "default")."""
-    query = (
-        sa.select(imports)
-        .where(
-            imports.c.portal_id == portal_id,
-            imports.c.app_id == app_id,
-            imports.c.started_at == started_at,
-        )
-        .order_by((imports.c.store_id != "default"), imports.c.id)
-    )
-    if for_update:
-        query = query.with_for_update()
-    return list(conn.execute(query))
+    query = _BY_STARTED_AT_FOR_UPDATE if for_update else _BY_STARTED_AT
+    params = {"portal_id": portal_id, "app_id": app_id, "started_at": started_at}
+    return list(conn.execute(query, params))
 
 
 def latest_of_store(
@@ -132,12 +136,26 @@ def update_import(conn: Connection, import_id: int, **values: Any) -> None:
     conn.execute(sa.update(imports).where(imports.c.id == import_id).values(**values))
 
 
+_TOUCH = (
+    sa.update(imports)
+    .where(imports.c.id == sa.bindparam("import_id"))
+    .values(updated_at=sa.bindparam("now"))
+)
+
+
+def touch_import(conn: Connection, import_id: int, now: int) -> None:
+    """Set updatedAt (what a page changes)."""
+    conn.execute(_TOUCH, {"import_id": import_id, "now": now})
+
+
 # --- per-type counters -------------------------------------------------------------------------
 
 
+_TYPES = sa.select(import_types).where(import_types.c.import_id == sa.bindparam("import_id"))
+
+
 def get_types(conn: Connection, import_id: int) -> list[Row[Any]]:
-    query = sa.select(import_types).where(import_types.c.import_id == import_id)
-    return list(conn.execute(query))
+    return list(conn.execute(_TYPES, {"import_id": import_id}))
 
 
 def set_announced(conn: Connection, import_id: int, counts: dict[str, int]) -> None:
@@ -149,22 +167,27 @@ def set_announced(conn: Connection, import_id: int, counts: dict[str, int]) -> N
         )
 
 
-def add_received(conn: Connection, import_id: int, object_type: str, items: int) -> bool:
-    """Count a received page; False when the type has already ended (nothing changed)."""
-    result = conn.execute(
-        sa.update(import_types)
-        .where(
-            import_types.c.import_id == import_id,
-            import_types.c.object_type == object_type,
-            import_types.c.ended_at.is_(None),
-        )
-        .values(
-            received_pages=import_types.c.received_pages + 1,
-            received_items=import_types.c.received_items + items,
-        )
-        .returning(import_types.c.object_type)
+_ADD_RECEIVED = (
+    sa.update(import_types)
+    .where(
+        import_types.c.import_id == sa.bindparam("import_id_"),
+        import_types.c.object_type == sa.bindparam("object_type_"),
+        import_types.c.ended_at.is_(None),
     )
-    return result.first() is not None
+    .values(
+        received_pages=import_types.c.received_pages + sa.bindparam("pages", type_=sa.Integer),
+        received_items=import_types.c.received_items + sa.bindparam("items", type_=sa.BigInteger),
+    )
+    .returning(import_types.c.object_type)
+)
+
+
+def add_received(
+    conn: Connection, import_id: int, object_type: str, items: int, pages: int = 1
+) -> bool:
+    """Count received pages; False when the type has already ended (nothing changed)."""
+    params = {"import_id_": import_id, "object_type_": object_type, "pages": pages, "items": items}
+    return conn.execute(_ADD_RECEIVED, params).first() is not None
 
 
 def mark_ended(
@@ -197,11 +220,15 @@ def record_applied(
 # --- pages -------------------------------------------------------------------------------------
 
 
+_HIGHEST_PAGE = sa.select(sa.func.max(import_pages.c.page_number)).where(
+    import_pages.c.import_id == sa.bindparam("import_id"),
+    import_pages.c.object_type == sa.bindparam("object_type"),
+)
+
+
 def next_page_number(conn: Connection, import_id: int, object_type: str) -> int:
-    query = sa.select(sa.func.max(import_pages.c.page_number)).where(
-        import_pages.c.import_id == import_id, import_pages.c.object_type == object_type
-    )
-    value = conn.execute(query).scalar()
+    params = {"import_id": import_id, "object_type": object_type}
+    value = conn.execute(_HIGHEST_PAGE, params).scalar()
     return 0 if value is None else int(value) + 1
 
 
@@ -229,6 +256,46 @@ def insert_page(
         .returning(import_pages.c.page_number)
     )
     return conn.execute(statement).first() is not None
+
+
+_TAKEN_AT_ONCE = 64  # numbers per query
+_taken: dict[int, sa.Select[Any]] = {}  # by list length: each compiled once
+
+
+def _taken_statement(length: int) -> sa.Select[Any]:
+    statement = _taken.get(length)
+    if statement is None:
+        numbers: list[sa.BindParameter[Any]] = [sa.bindparam(f"n{i}") for i in range(length)]
+        statement = _taken[length] = sa.select(import_pages.c.page_number).where(
+            import_pages.c.import_id == sa.bindparam("import_id"),
+            import_pages.c.object_type == sa.bindparam("object_type"),
+            import_pages.c.page_number.in_(numbers),
+        )
+    return statement
+
+
+def taken_page_numbers(
+    conn: Connection, import_id: int, object_type: str, numbers: list[int]
+) -> set[int]:
+    """Which of these page numbers were already received."""
+    taken: set[int] = set()
+    for start in range(0, len(numbers), _TAKEN_AT_ONCE):
+        chunk = numbers[start : start + _TAKEN_AT_ONCE]
+        length = 1 << (len(chunk) - 1).bit_length()  # padded to a power of two: few statements
+        padded = chunk + chunk[:1] * (length - len(chunk))  # a repeated number changes nothing
+        params: dict[str, Any] = {f"n{i}": n for i, n in enumerate(padded)}
+        params |= {"import_id": import_id, "object_type": object_type}
+        result = conn.execute(_taken_statement(length), params)
+        taken.update(int(n) for n in result.scalars())
+    return taken
+
+
+_INSERT_PAGES = sa.insert(import_pages)
+
+
+def insert_pages(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Store pages whose numbers are known to be free (one statement for all of them)."""
+    conn.execute(_INSERT_PAGES, rows)
 
 
 def get_page(conn: Connection, import_id: int, object_type: str, page_number: int) -> bytes | None:

@@ -1,0 +1,164 @@
+"""Group commit for import pages: the pages of concurrent requests share one write transaction.
+
+As for the sync intake (``ecombridge.sync.intake_writer``): a commit is the dominant cost of a
+page (an fsync with SQLite's ``synchronous=FULL``), so requests hand their decoded page to one
+writer thread per database and wait; whatever arrived while the previous commit ran is written
+together and committed once.
+
+Unlike a sync batch, a page can be refused by what is in the database: its page number was
+already received (409), its type has ended (409), its import is not open (400). The group is
+received by ``receiving.receive_pages``, which judges each page as if the pages had arrived one
+after another, stores the accepted ones with a few statements for all of them and returns each
+page's own answer; a refused page changes nothing, so only its request gets the error and the
+others are committed. Should receiving the group raise instead (a bug, a database error), its
+transaction is rolled back and the pages are received again, each alone in a savepoint of one
+new transaction, so that the failure stays with the page that caused it. No request is answered
+before the commit: a 204 still means the page is durable, and if the commit fails every request
+of the group gets the error (none of its pages was stored).
+
+Pages are written in (portal, app, importStartedAt) order within a group, so writers in several
+API processes on PostgreSQL take the locks of import rows in one order (no deadlock cycle).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import weakref
+from concurrent.futures import Future
+
+from sqlalchemy.engine import Connection
+
+from ecombridge.db.engine import Database
+from ecombridge.imports import receiving
+from ecombridge.imports.receiving import IncomingPage
+from ecombridge.queue.notify import foreground
+from ecombridge.queue.write_turn import turn_write
+
+log = logging.getLogger(__name__)
+
+MAX_GROUP = 64  # pages per transaction (up to 12,800 v2 messages)
+IDLE_EXIT_S = 2.0  # the writer thread ends when idle this long, and restarts on demand
+
+
+Pending = tuple[IncomingPage, "Future[int]"]
+
+
+class PageWriter:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._pending: list[Pending] = []
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._in_flight = 0
+        self._foreground = foreground(db)
+
+    def submit(self, submission: IncomingPage) -> Future[int]:
+        """Queue a page for the next commit; the future gets its page number once it is
+        durable, or the error that refused it."""
+        future: Future[int] = Future()
+        self._foreground.enter()  # workers let waiting requests write first
+        future.add_done_callback(self._answered)
+        with self._cond:
+            self._in_flight += 1
+            self._pending.append((submission, future))
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="import-page-writer", daemon=True
+                )
+                self._thread.start()
+            self._cond.notify()
+        return future
+
+    def in_flight(self) -> int:
+        """Pages submitted and not yet answered."""
+        with self._cond:
+            return self._in_flight
+
+    def _answered(self, _future: Future[int]) -> None:
+        self._foreground.leave()
+        with self._cond:
+            self._in_flight -= 1
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                if not self._pending:
+                    self._cond.wait(IDLE_EXIT_S)
+                    if not self._pending:
+                        self._thread = None
+                        return
+                group, self._pending = self._pending[:MAX_GROUP], self._pending[MAX_GROUP:]
+            self.write_group(group)
+
+    def write_group(self, group: list[Pending]) -> None:
+        """Receive the pages in one transaction, then answer each request."""
+        order = sorted(range(len(group)), key=lambda i: _lock_order(group[i][0]))
+        pages = [group[i][0] for i in order]
+        try:
+            try:
+                with turn_write(self.db) as conn:
+                    sorted_outcomes = _receive_together(conn, pages)
+            except _GroupFailed:  # a bug or a database error: find the page, spare the others
+                log.exception("%d pages failed together; receiving each alone", len(pages))
+                with turn_write(self.db) as conn:
+                    sorted_outcomes = [_receive_alone(conn, page) for page in pages]
+        except BaseException as exc:  # the commit (or the transaction) failed: nothing stored
+            for _page, future in group:
+                future.set_exception(exc)
+            return
+        outcomes: list[int | Exception] = [0] * len(group)
+        for i, outcome in zip(order, sorted_outcomes, strict=True):
+            outcomes[i] = outcome
+        for (_page, future), outcome in zip(group, outcomes, strict=True):
+            if isinstance(outcome, Exception):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)
+
+
+class _GroupFailed(Exception):
+    """Receiving the group raised: its transaction is rolled back, and the pages retried."""
+
+
+def _receive_together(conn: Connection, pages: list[IncomingPage]) -> list[int | Exception]:
+    try:
+        return list(receiving.receive_pages(conn, pages))
+    except Exception as exc:
+        raise _GroupFailed from exc
+
+
+def _receive_alone(conn: Connection, page: IncomingPage) -> int | Exception:
+    """One page in its own savepoint: rolled back alone when it is refused or fails."""
+    try:
+        with conn.begin_nested():
+            return receiving.receive_page(conn, page)
+    except Exception as exc:
+        return exc
+
+
+def _lock_order(sub: IncomingPage) -> tuple[int, int, int]:
+    return sub.portal_id, sub.app_id, sub.started_at
+
+
+_writers: weakref.WeakKeyDictionary[Database, PageWriter] = weakref.WeakKeyDictionary()
+_writers_lock = threading.Lock()
+
+
+def writer_for(db: Database) -> PageWriter:
+    with _writers_lock:
+        writer = _writers.get(db)
+        if writer is None:
+            writer = _writers[db] = PageWriter(db)
+        return writer
+
+
+def submit(db: Database, submission: IncomingPage) -> Future[int]:
+    return writer_for(db).submit(submission)
+
+
+async def receive(db: Database, submission: IncomingPage) -> int:
+    """Store a page with the next group commit; returns its page number once it is durable,
+    raises the error that refused it (``BridgeError``) otherwise."""
+    return await asyncio.wrap_future(submit(db, submission))
