@@ -12,7 +12,7 @@ import asyncio
 
 from fastapi import APIRouter, Request, Response
 
-from ecombridge.api.deps import Db, PortalCaller
+from ecombridge.api.deps import AsyncDb, PortalCaller
 from ecombridge.clock import now_ms
 from ecombridge.db.engine import Database
 from ecombridge.observability import metrics
@@ -24,7 +24,7 @@ router = APIRouter(tags=["sync messages"])
 
 
 @router.put("/extensions/ecomm/v2/sync/messages", status_code=204, response_class=Response)
-async def put_sync_messages(request: Request, caller: PortalCaller, db: Db) -> Response:
+async def put_sync_messages(request: Request, caller: PortalCaller, db: AsyncDb) -> Response:
     """Accept up to 200 messages of one object type for one store (asynchronous processing)."""
     received_at = now_ms()
     store_id, object_type, messages = service.parse_v2(await request.body(), received_at)
@@ -36,7 +36,7 @@ async def put_sync_messages(request: Request, caller: PortalCaller, db: Db) -> R
     "/extensions/ecomm/v1/sync-messages/{objectType}", status_code=204, response_class=Response
 )
 async def put_sync_messages_v1(
-    objectType: str, request: Request, caller: PortalCaller, db: Db
+    objectType: str, request: Request, caller: PortalCaller, db: AsyncDb
 ) -> Response:
     """v1: a bare JSON array of messages, filed under the default store."""
     received_at = now_ms()
