@@ -285,8 +285,11 @@ def contacts_by_email(
     o = crm_objects.c
     found: dict[str, Row] = {}
     for chunk in chunks(email_keys):
+        # Only contacts have an email key. Naming the object type as well made SQLite walk
+        # every contact of the portal (through the (portal, type, updated) index) instead of
+        # probing the (portal, email) index once per address.
         query = sa.select(o.id, o.properties, o.versions, o.email_key).where(
-            o.portal_id == portal_id, o.object_type == "CONTACT", o.email_key.in_(chunk)
+            o.portal_id == portal_id, o.email_key.in_(chunk)
         )
         found.update((row.email_key, row) for row in conn.execute(query))
     return found
