@@ -1,11 +1,9 @@
 """Applying a received import through the sync engine, page by page, resumable.
 
 Types are applied in the order PRODUCT -> CONTACT -> DEAL -> LINE_ITEM so associations find their
-targets, each as soon as it and the types before it have ended (``receiving.finish_receiving``
-queues the apply): products are applied while contacts still arrive. Each chunk (a few pages)
-is applied in its own transaction together with the progress counter and the cursor (last
-applied page of the type), so a restart resumes exactly after the last committed chunk, without
-double counting. Imported messages carry changedAt =
+targets. Each chunk (a few pages) is applied in its own transaction together with the progress
+counter and the cursor (last applied page of the type), so a restart resumes exactly after the
+last committed chunk, without double counting. Imported messages carry changedAt =
 importStartedAt: anything synced later wins over them.
 """
 
@@ -18,14 +16,7 @@ from ecombridge.clock import now_ms
 from ecombridge.db.engine import Database
 from ecombridge.errors import NotFound
 from ecombridge.imports import repository as repo
-from ecombridge.imports.service import (
-    APPLY_ORDER,
-    COMPLETE,
-    PROCESSING,
-    RECEIVING,
-    add_event,
-    fail_import,
-)
+from ecombridge.imports.service import APPLY_ORDER, COMPLETE, PROCESSING, add_event, fail_import
 from ecombridge.queue.write_turn import after_commit, turn_write
 from ecombridge.stores.service import resolve_store
 from ecombridge.sync.apply import apply_batch
@@ -44,8 +35,7 @@ def run_import_apply(
     pages_per_chunk: int = PAGES_PER_CHUNK,
     on_chunk: Callable[[], None] | None = None,
 ) -> None:
-    """Apply what has ended of a RECEIVING or PROCESSING import; once all of a PROCESSING
-    import is applied, mark it COMPLETE. Safe to run again.
+    """Apply a PROCESSING import to the end, then mark it COMPLETE. Safe to run again.
 
     ``on_chunk`` runs after each committed chunk (the job extends its lease there).
     """
@@ -58,12 +48,10 @@ def _apply_next_chunk(db: Database, import_id: int, pages_per_chunk: int) -> boo
     """Apply the next chunk in one transaction; False when nothing is left to do."""
     with turn_write(db) as conn:
         row = repo.get_import(conn, import_id, for_update=True)
-        if row is None or row.state not in (RECEIVING, PROCESSING):
+        if row is None or row.state != PROCESSING:
             return False
         types = {t.object_type: t for t in repo.get_types(conn, import_id)}
         for object_type in APPLY_ORDER:
-            if types[object_type].ended_at is None:
-                return False  # this type's end queues the apply again
             cursor = types[object_type].applied_through_page
             pages = repo.pages_after(conn, import_id, object_type, cursor, pages_per_chunk)
             if not pages:
@@ -86,8 +74,6 @@ def _apply_next_chunk(db: Database, import_id: int, pages_per_chunk: int) -> boo
             )
             repo.update_import(conn, import_id, updated_at=now)
             return True
-        if row.state != PROCESSING:
-            return False
         applied = sum(t.applied for t in types.values())
         add_event(
             conn,

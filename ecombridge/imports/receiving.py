@@ -20,14 +20,13 @@ from ecombridge.clock import now_ms
 from ecombridge.errors import BridgeError, Conflict, NotFound, ValidationFailed
 from ecombridge.imports import repository as repo
 from ecombridge.imports.service import (
-    APPLY_ORDER,
     AWAITING_COUNTS,
     PROCESSING,
     RECEIVING,
     SETTINGS_IDS,
     add_event,
 )
-from ecombridge.queue.service import IMPORT_APPLY, enqueue_after_commit
+from ecombridge.queue.service import IMPORT_APPLY, enqueue
 from ecombridge.sync.messages import Message, decode_messages, encode_messages
 
 OPEN_STATES = (AWAITING_COUNTS, RECEIVING)
@@ -269,18 +268,14 @@ def end_type(
 
 
 def finish_receiving(conn: Connection, import_id: int) -> None:
-    """Once the counts are known, queue the apply of what has ended: a type is applied as soon
-    as it and every type before it in the apply order have ended (their pages are final), while
-    later types still arrive; once all four have ended the import is PROCESSING."""
+    """Once the counts are known and all four types have ended, queue the apply."""
     row = repo.get_import(conn, import_id, for_update=True)
     if row is None or row.state != RECEIVING:
         return
-    ended = {t.object_type for t in repo.get_types(conn, import_id) if t.ended_at is not None}
-    if ended == set(APPLY_ORDER):
-        add_event(conn, import_id, "All object types ended; applying the import.", state=PROCESSING)
-    elif APPLY_ORDER[0] not in ended:
-        return  # nothing can be applied before the first type of the order ends
-    enqueue_after_commit(conn, IMPORT_APPLY, import_id, row.portal_id)
+    if any(t.ended_at is None for t in repo.get_types(conn, import_id)):
+        return
+    add_event(conn, import_id, "All object types ended; applying the import.", state=PROCESSING)
+    enqueue(conn, IMPORT_APPLY, import_id, row.portal_id)
 
 
 def get_page(

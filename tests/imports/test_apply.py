@@ -254,36 +254,3 @@ def test_cancelling_stops_the_apply_at_the_next_chunk(ready: Importer) -> None:
     assert progress["state"] == "FAILED"
     assert progress["totals"]["applied"] == 1
     assert count(ready.db, t.crm_objects, ready.app.portal_id) == 1
-
-
-def applied(progress: dict[str, Any]) -> dict[str, int]:
-    return {t: counts["applied"] for t, counts in progress["objectTypes"].items()}
-
-
-def test_types_are_applied_as_soon_as_they_and_the_types_before_them_have_ended(
-    ready: Importer, integrator: Integrator
-) -> None:
-    integrator.replies = [counts_reply(2, 2, 2, 1)]
-    started_at = ready.started()
-
-    send_type(ready, started_at, "DEAL")  # waits for CONTACT, which waits for PRODUCT
-    ready.run_jobs()
-    assert applied(ready.progress()) == {"PRODUCT": 0, "CONTACT": 0, "LINE_ITEM": 0, "DEAL": 0}
-
-    send_type(ready, started_at, "PRODUCT")
-    send_type(ready, started_at, "CONTACT")
-    ready.run_jobs()
-    progress = ready.progress()
-    assert progress["state"] == "RECEIVING"  # line items are still to come
-    assert applied(progress) == {"PRODUCT": 2, "CONTACT": 2, "LINE_ITEM": 0, "DEAL": 1}
-    portal_id = ready.app.portal_id
-    assert record(ready.db, portal_id, "DEAL", "d1")[1]["dealname"] == "Order 1"
-
-    send_type(ready, started_at, "LINE_ITEM")
-    assert ready.progress()["state"] == "PROCESSING"
-    ready.run_jobs()
-
-    progress = ready.progress()
-    assert progress["state"] == "COMPLETE"
-    assert progress["totals"] == {"announced": 7, "received": 7, "applied": 7}
-    assert count(ready.db, t.associations, portal_id) == 5  # as when applied all at the end
