@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 SQLITE_BUSY_TIMEOUT_MS = 60_000
+SQLITE_PAGE_SIZE = 16_384
 
 
 def normalise_url(url: str) -> str:
@@ -59,6 +60,9 @@ def make_engine(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 
         # Let SQLAlchemy's "begin" event below emit BEGIN, instead of pysqlite's own guesses.
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
+        # Takes effect only while the file is still empty (a new database): 16 KiB pages wrote
+        # the apply's rows 10-12% faster than the default 4 KiB (docs/performance.md).
+        cursor.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA synchronous={sqlite_synchronous}")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
