@@ -36,7 +36,8 @@ def hubspot_ids(
             *in_scope(s), s.external_id.in_(_values()), s.hubspot_id.is_not(None)
         )
 
-    rows = execute_in(conn, "hubspot_ids", build, scope_params(scope, object_type), external_ids)
+    params = scope_params(scope, object_type)
+    rows = execute_in(conn, "hubspot_ids", build, params, external_ids, plain=True)
     return {ext: int(hid) for ext, hid in rows}
 
 

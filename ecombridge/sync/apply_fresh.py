@@ -170,6 +170,8 @@ class FreshBatch:
     def error_rows(self, now: int) -> dict[str, tuple[Any, ...]]:
         """ERROR_COLUMNS rows of the links with pending associations (after
         ``association_rows``): the derived INVALID_ASSOCIATION_PROPERTY error, OPEN."""
+        if not self.pending:
+            return {}
         key = (*self.scope, self.object_type)
         changed_at = {c.message.external_id: c.message.changed_at for c in self.items}
         return {
