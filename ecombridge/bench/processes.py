@@ -66,6 +66,16 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+def _role(pid: int) -> str:
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return "child"
+    if b"resource_tracker" in command:
+        return "resource-tracker"
+    return "worker" if b"spawn_main" in command else "child"
+
+
 @dataclass
 class BridgeProcesses:
     """An API server (optionally with in-process workers) and extra worker processes."""
@@ -123,12 +133,17 @@ class BridgeProcesses:
         raise RuntimeError("the bridge did not become healthy within 60 s")
 
     def peak_rss(self) -> dict[str, float | None]:
-        """Peak RSS in MB of each process (a process's own children are listed after it)."""
+        """Peak RSS in MB of each process (a process's own children are listed after it, named
+        by what they are: the worker processes ``serve`` starts, multiprocessing's resource
+        tracker)."""
         result: dict[str, float | None] = {}
         for name, proc in self.procs.items():
             result[name] = peak_rss_mb(proc.pid)
-            for i, child in enumerate(descendants(proc.pid)):
-                result[f"{name}/child-{i + 1}"] = peak_rss_mb(child)
+            roles: list[str] = []
+            for child in descendants(proc.pid):
+                role = _role(child)
+                roles.append(role)
+                result[f"{name}/{role}-{roles.count(role)}"] = peak_rss_mb(child)
         return result
 
     def stop(self) -> None:

@@ -25,12 +25,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-import weakref
 from concurrent.futures import Future
 
 from sqlalchemy.engine import Connection
 
 from ecombridge.db.engine import Database
+from ecombridge.db.per_database import PerDatabase
 from ecombridge.imports import receiving
 from ecombridge.imports.receiving import IncomingPage
 from ecombridge.queue.notify import foreground
@@ -142,16 +142,11 @@ def _lock_order(sub: IncomingPage) -> tuple[int, int, int]:
     return sub.portal_id, sub.app_id, sub.started_at
 
 
-_writers: weakref.WeakKeyDictionary[Database, PageWriter] = weakref.WeakKeyDictionary()
-_writers_lock = threading.Lock()
+_writers = PerDatabase(PageWriter)
 
 
 def writer_for(db: Database) -> PageWriter:
-    with _writers_lock:
-        writer = _writers.get(db)
-        if writer is None:
-            writer = _writers[db] = PageWriter(db)
-        return writer
+    return _writers.get(db)
 
 
 def submit(db: Database, submission: IncomingPage) -> Future[int]:

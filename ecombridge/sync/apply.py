@@ -1,7 +1,8 @@
 """Applying a batch of sync messages to CRM objects, associations, sync status and errors.
 
 Set-wise: the batch's rules are resolved once, its links, errors and objects are read with one
-``IN`` query each, merged in memory (``apply_state``) and written back with ``executemany``. Runs
+``IN`` query each, merged in memory (``apply_state``) and written back with ``executemany``. The
+first message of a link never seen, the usual case, skips the merge (``apply_fresh``). Runs
 inside the caller's transaction and never commits. The semantics are in docs/sync-semantics.md.
 """
 
@@ -73,24 +74,7 @@ def apply_batch(
     repo.insert_objects(conn, sorted(inserts, key=itemgetter(2)))
     repo.update_objects(conn, sorted(updates, key=itemgetter(6)))
     if from_type:
-        before = assoc.pending_before(conn, scope, object_type, links)
-        changed = assoc.write_changed_lists(conn, scope, object_type, links, resolved, processed_at)
-        made, pending = fresh.association_rows(resolved, processed_at)
-        arepo.insert_associations(conn, made)
-        arepo.insert_pending(conn, pending)
-        succeeded = {link.external_id for link in links if link.status is None}
-        error_rows.update(
-            assoc.derive_batch_status(
-                scope,
-                object_type,
-                state.links,
-                succeeded | changed.owners,
-                before,
-                changed,
-                processed_at,
-            )
-        )
-        error_rows.update(fresh.error_rows(processed_at))
+        error_rows.update(_write_lists(conn, scope, state, fresh, resolved, processed_at))
     link_rows = [_link_row(ctx, link, processed_at) for link in links]
     link_rows += fresh.link_rows(processed_at)
     repo.upsert_links(conn, sorted(link_rows, key=itemgetter(4)))
@@ -111,6 +95,31 @@ def apply_batch(
     if needs_recheck(conn) and _may_miss_concurrent(ctx, links, resolved, fresh):
         request_recheck(conn, ctx.portal_id)
     return summary
+
+
+def _write_lists(
+    conn: Connection,
+    scope: Scope,
+    state: BatchState,
+    fresh: FreshBatch,
+    resolved: dict[str, dict[str, int]],
+    now: int,
+) -> dict[str, tuple[Any, ...]]:
+    """Write the association lists of a batch of deals or line items: the changed lists of the
+    merged links and those of the new ones; returns the derived association errors (ERROR_COLUMNS
+    rows by external id) of the links whose error changes."""
+    object_type, links = state.object_type, list(state.links.values())
+    before = assoc.pending_before(conn, scope, object_type, links)
+    changed = assoc.write_changed_lists(conn, scope, object_type, links, resolved, now)
+    made, pending = fresh.association_rows(resolved, now)
+    arepo.insert_associations(conn, made)
+    arepo.insert_pending(conn, pending)
+    succeeded = {link.external_id for link in links if link.status is None}
+    rows = assoc.derive_batch_status(
+        scope, object_type, state.links, succeeded | changed.owners, before, changed, now
+    )
+    rows.update(fresh.error_rows(now))
+    return rows
 
 
 def _contacts_of_new_links(

@@ -13,7 +13,6 @@ commits never wait for the apply's; elsewhere in ``sync_batches`` with their job
 from __future__ import annotations
 
 import threading
-import weakref
 from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from sqlalchemy.engine import Connection
 
 from ecombridge.db import inbox as inbox_db
 from ecombridge.db.engine import Database
+from ecombridge.db.per_database import PerDatabase
 from ecombridge.errors import BridgeError
 from ecombridge.queue.notify import foreground, wake
 from ecombridge.queue.write_turn import turn_write
@@ -127,16 +127,11 @@ class IntakeWriter:
             yield position, ctx, sub
 
 
-_writers: weakref.WeakKeyDictionary[Database, IntakeWriter] = weakref.WeakKeyDictionary()
-_writers_lock = threading.Lock()
+_writers = PerDatabase(IntakeWriter)
 
 
 def writer_for(db: Database) -> IntakeWriter:
-    with _writers_lock:
-        writer = _writers.get(db)
-        if writer is None:
-            writer = _writers[db] = IntakeWriter(db)
-        return writer
+    return _writers.get(db)
 
 
 def submit(db: Database, submission: Submission) -> Future[None]:
