@@ -94,7 +94,10 @@ class Worker:
 
         def _handle(signum: int, _frame: FrameType | None) -> None:
             log.info("%s: signal %d, stopping after the jobs in hand", self.name, signum)
-            self.stop()
+            # Only the flag: the handler runs in the main thread, which may be inside the
+            # wake-up event's own wait (a multiprocessing event's set() would then wait for
+            # that very thread: a deadlock). The loop sees the flag within a poll interval.
+            self.stopping.set()
 
         signal.signal(signal.SIGTERM, _handle)
         signal.signal(signal.SIGINT, _handle)

@@ -17,6 +17,8 @@ import sqlalchemy as sa
 from ecombridge.db.engine import Database
 from ecombridge.db.tables import id_sequences, jobs
 from ecombridge.queue import service as queue
+from ecombridge.queue.processes import WorkerProcesses
+from ecombridge.queue.worker import WorkerOptions
 from tests.queue.slow_handlers import SLOW
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,3 +109,21 @@ def test_sigterm_lets_the_worker_finish_what_it_holds(
     counts = job_counts(db)
     assert "RUNNING" not in counts  # finished or given back, none left leased
     assert counts.get("DONE", 0) + counts.get("QUEUED", 0) == 40
+
+
+def test_worker_processes_woken_through_a_shared_event_stop_on_sigterm_while_idle(
+    db: Database, database_url: str
+) -> None:
+    """SIGTERM lands while the idle worker waits on its multiprocessing wake-up event (where it
+    spends its idle time): the worker still stops, every time."""
+    for _ in range(3):
+        workers = WorkerProcesses(database_url, 1, WorkerOptions(poll_interval_s=5.0))
+        workers.start(db)
+        try:
+            time.sleep(1.5)  # started and idle, inside the event's wait
+            workers.terminate()
+            [process] = workers.processes
+            process.join(15)
+            assert process.exitcode == 0
+        finally:
+            workers.stop(timeout_s=5)
