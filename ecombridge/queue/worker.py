@@ -1,8 +1,9 @@
 """A worker: claims jobs under a lease and runs their handlers, one transaction per group.
 
 Jobs are claimed several at a time (``claim_size``) so a deep queue costs one claim per group
-(on SQLite, as many as fit a small time budget, since the intake waits for the single writer),
-and consecutive jobs of the same in-transaction kind are run in one write transaction that also
+(on SQLite, as many as fit a time budget, since other writers wait for the single writer; the
+claim transaction first moves the intake's inbox into the queue, see ``Feeder``), and consecutive
+jobs of the same in-transaction kind are run in one write transaction that also
 marks them DONE: one commit (one fsync on SQLite) for the group. If anything in a group fails, the
 group is rolled back and its jobs are run one by one, so one bad job never fails its neighbours.
 
