@@ -1,6 +1,6 @@
 """Group commit for import pages: the pages of concurrent requests share one write transaction.
 
-As for the sync intake (``ecombridge.sync.intake_writer``): a commit is the dominant cost of a
+As for the sync intake (``ecombridge.queue.group_commit``): a commit is the dominant cost of a
 page (an fsync with SQLite's ``synchronous=FULL``), so requests hand their decoded page to one
 writer thread per database and wait; whatever arrived while the previous commit ran is written
 together and committed once.
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from concurrent.futures import Future
 
 from sqlalchemy.engine import Connection
@@ -33,64 +32,18 @@ from ecombridge.db.engine import Database
 from ecombridge.db.per_database import PerDatabase
 from ecombridge.imports import receiving
 from ecombridge.imports.receiving import IncomingPage
-from ecombridge.queue.notify import foreground
+from ecombridge.queue.group_commit import GroupCommitWriter
 from ecombridge.queue.write_turn import turn_write
 
 log = logging.getLogger(__name__)
 
-MAX_GROUP = 64  # pages per transaction (up to 12,800 v2 messages)
-IDLE_EXIT_S = 2.0  # the writer thread ends when idle this long, and restarts on demand
-
-
 Pending = tuple[IncomingPage, "Future[int]"]
 
 
-class PageWriter:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self._pending: list[Pending] = []
-        self._cond = threading.Condition()
-        self._thread: threading.Thread | None = None
-        self._in_flight = 0
-        self._foreground = foreground(db)
+class PageWriter(GroupCommitWriter[IncomingPage, int]):
+    """The page's future gets its page number once it is durable, or the error refusing it."""
 
-    def submit(self, submission: IncomingPage) -> Future[int]:
-        """Queue a page for the next commit; the future gets its page number once it is
-        durable, or the error that refused it."""
-        future: Future[int] = Future()
-        self._foreground.enter()  # workers let waiting requests write first
-        future.add_done_callback(self._answered)
-        with self._cond:
-            self._in_flight += 1
-            self._pending.append((submission, future))
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="import-page-writer", daemon=True
-                )
-                self._thread.start()
-            self._cond.notify()
-        return future
-
-    def in_flight(self) -> int:
-        """Pages submitted and not yet answered."""
-        with self._cond:
-            return self._in_flight
-
-    def _answered(self, _future: Future[int]) -> None:
-        self._foreground.leave()
-        with self._cond:
-            self._in_flight -= 1
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                if not self._pending:
-                    self._cond.wait(IDLE_EXIT_S)
-                    if not self._pending:
-                        self._thread = None
-                        return
-                group, self._pending = self._pending[:MAX_GROUP], self._pending[MAX_GROUP:]
-            self.write_group(group)
+    thread_name = "import-page-writer"  # groups of up to 64 pages (12,800 v2 messages)
 
     def write_group(self, group: list[Pending]) -> None:
         """Receive the pages in one transaction, then answer each request."""

@@ -76,13 +76,13 @@ def register_group(kind: str) -> Callable[[F], F]:
 @dataclass(frozen=True)
 class Feeder:
     """Work kept outside the jobs table until a worker queues it (the sync intake's SQLite
-    inbox): ``queue(db, conn)`` runs in every claim transaction, before the claim, and files
-    what waits as jobs (returning how many); ``waiting(db)`` says cheaply whether anything
-    might wait."""
+    inbox): ``queue(db, conn, limit)`` runs in every claim transaction, before the claim, and
+    files up to ``limit`` (the claim's size) of what waits as jobs, returning how many;
+    ``waiting(db)`` says cheaply whether anything might wait."""
 
     name: str
     waiting: Callable[[Any], bool]
-    queue: Callable[[Any, Any], int]
+    queue: Callable[[Any, Any, int], int]
 
 
 FEEDERS: list[Feeder] = []

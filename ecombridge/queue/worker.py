@@ -106,12 +106,11 @@ class Worker:
     def run_once(self, *, now: int | None = None) -> int:
         """Claim one group of runnable jobs and run them; returns how many were claimed."""
         self._foreground.wait_turn(0.1)
+        limit = self._claim_size()
         with turn_write(self.db) as conn:
             for feeder in FEEDERS:
-                feeder.queue(self.db, conn)
-            claimed = service.claim(
-                conn, limit=self._claim_size(), lease_ms=self.options.lease_ms, now=now
-            )
+                feeder.queue(self.db, conn, limit)
+            claimed = service.claim(conn, limit=limit, lease_ms=self.options.lease_ms, now=now)
         started = time.perf_counter()
         self.process(claimed)
         if claimed:

@@ -226,8 +226,6 @@ def _load_state(
             row.deleted_at,
             row.created_at,
             _stored_key(row, error_rows.get(ext)),
-            had_error=ext in error_rows,
-            existed=True,
             error=error_rows.get(ext),
             parked=list(row.parked or ()),
         )
@@ -265,7 +263,7 @@ def _stored_key(row: Any, error: Any) -> tuple[int, int, str] | None:
 def _allocate_ids(conn: Connection, state: BatchState, fresh: FreshBatch) -> None:
     created = [obj for obj in state.new_objects if obj.id is None]
     ids = allocate_ids(conn, "crm_object", len(created) + len(fresh.items))
-    for obj, object_id in zip(created, ids, strict=False):
+    for obj, object_id in zip(created, ids[: len(created)], strict=True):
         obj.id = object_id
     fresh.ids = ids[len(created) :]
 

@@ -329,7 +329,7 @@ def insert_objects(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
 
 
 def update_objects(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
-    """rows: OBJECT_UPDATE_COLUMNS (the key, then the new values), JSON encoded."""
+    """rows: OBJECT_UPDATE_COLUMNS (the new values, then the key), JSON encoded."""
     o = crm_objects.c
 
     def build() -> Any:

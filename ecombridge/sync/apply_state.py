@@ -110,8 +110,6 @@ class Link:
     deleted_at: int | None
     created_at: int
     key: tuple[int, int, str] | None  # stored key of the message the status describes
-    had_error: bool = False  # a sync_errors row existed before this batch
-    existed: bool = False  # the sync_objects row existed before this batch
     error: Any = None  # the sync_errors row before this batch (see repo.errors), if any
     touched: bool = False  # its derived association error changed: lastProcessedAt is now
     # [changedAt, values] of contact messages that came before any email, oldest first
@@ -149,8 +147,6 @@ class BatchState:
 
     def apply(self, group: list[Checked]) -> None:
         """Apply one link's messages, oldest first."""
-        if len(group) == 1 and self._create(group[0]):
-            return
         if len(group) > 1:
             group = sorted(group, key=message_key)
         link = self.links[group[0].message.external_id]
@@ -162,42 +158,6 @@ class BatchState:
                 link.winner = checked
                 link.status = status
                 link.last_changed_at = checked.message.changed_at
-
-    def _create(self, checked: Checked) -> bool:
-        """The usual case, the first message of a link that never existed, creating its object:
-        what ``_apply_one`` does then, without the merging. False when it does not apply."""
-        m = checked.message
-        link = self.links[m.external_id]
-        if link.existed or checked.error is not None or m.action != "UPSERT":
-            return False
-        email_key = None
-        values = checked.properties
-        if self.object_type == "CONTACT":
-            if checked.email is None:
-                return False
-            email_key = checked.email.lower()
-            if email_key in self.contacts_by_email:
-                return False  # links to that contact
-            values = {**values, "email": checked.email}
-        properties = {name: value for name, value in values.items() if value is not None}
-        properties[SYNCED] = True
-        properties[SOURCE_APPS] = [self.source_app_id]
-        properties[SOURCE_STORES] = [self.store_id]
-        if self.pipeline_id is not None:
-            properties["pipeline"] = self.pipeline_id
-        versions: dict[str, Any] = {"p": dict.fromkeys(values, m.changed_at)}
-        obj = Obj(None, properties, versions, email_key, is_new=True, changed=True)
-        if checked.associations:
-            versions["a"] = {t: [m.changed_at, ids] for t, ids in checked.associations.items()}
-            obj.assoc_changed.update(checked.associations)
-        if email_key is not None:
-            self.contacts_by_email[email_key] = obj
-        self.new_objects.append(obj)
-        link.obj = obj
-        link.winner = checked
-        link.status = None
-        link.last_changed_at = m.changed_at
-        return True
 
     def _apply_one(self, link: Link, checked: Checked, winner: bool) -> Error | None:
         m = checked.message

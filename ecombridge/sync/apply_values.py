@@ -201,23 +201,8 @@ def check_in_full(
             f"Mapped properties do not exist for {object_type}: {', '.join(missing)}",
         )
         return checked
-    properties = checked.properties
-    stage_name = "dealstage" if object_type == "DEAL" else None  # checked by _apply_value
     try:
         for f, value in mapped:
-            # The common cases first, with the result coerce() gives: text for a text property,
-            # a finite number for a number property.
-            kind, kind_of_value, name = f.kind, type(value), f.hubspot_name
-            if name != stage_name:
-                if kind == "STRING" and kind_of_value is str and value:
-                    properties[name] = value
-                    continue
-                if kind == "NUMBER" and kind_of_value is int:
-                    properties[name] = value
-                    continue
-                if kind == "NUMBER" and kind_of_value is float and math.isfinite(value):
-                    properties[name] = int(value) if value.is_integer() else value
-                    continue
             _apply_value(checked, object_type, f, value, stage_ids)
         checked.associations = _merge_associations(object_type, message, checked.associations)
     except InvalidValue as invalid:

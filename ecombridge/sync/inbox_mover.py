@@ -17,14 +17,8 @@ from ecombridge.db import inbox as inbox_db
 from ecombridge.db.engine import Database, Inbox
 from ecombridge.queue import service as queue
 from ecombridge.queue.handlers import Feeder, register_feeder
-from ecombridge.queue.worker import WorkerOptions
 from ecombridge.queue.write_turn import after_commit, turn_write
 from ecombridge.sync import repository as repo
-
-# Batches moved per claim transaction: as many as a claim takes. Deleting them from the inbox
-# afterwards holds the inbox's write lock, which the intake waits for: 256 batches took about
-# 30 ms (a spike in accept latency), 32 take about 4 ms.
-MOVE_LIMIT = WorkerOptions.claim_size
 
 
 def batches_waiting(db: Database) -> bool:
@@ -36,15 +30,17 @@ def batches_waiting(db: Database) -> bool:
         return inbox_db.newest_id(iconn) > 0
 
 
-def move_batches(db: Database, conn: Connection) -> int:
-    """In the main database's write transaction ``conn``: queue the inbox's new batches.
-    Returns how many were moved."""
+def move_batches(db: Database, conn: Connection, limit: int) -> int:
+    """In the main database's write transaction ``conn``: queue up to ``limit`` of the inbox's
+    new batches (as many as the claim that follows takes: the more are moved at once, the
+    longer their deletion holds the inbox's write lock, which the intake waits for; 256 took
+    about 30 ms, 32 about 4 ms). Returns how many were moved."""
     inbox = db.inbox
     if inbox is None:
         return 0
     moved_through = repo.inbox_cursor(conn, inbox.identity)
     with inbox.database.read() as iconn:
-        rows = inbox_db.batches_after(iconn, moved_through, MOVE_LIMIT)
+        rows = inbox_db.batches_after(iconn, moved_through, limit)
         leftovers = not rows and inbox_db.newest_id(iconn) > 0
     batch_ids = repo.insert_batches_in_order(conn, rows)
     queue.enqueue_many(

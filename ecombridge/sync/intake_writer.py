@@ -1,10 +1,6 @@
-"""Group commit for the intake: the batches of concurrent requests share one write transaction.
-
-A commit is the intake's dominant cost (an fsync with SQLite's ``synchronous=FULL``), and SQLite
-has one writer anyway. So requests hand their decoded batch to one writer thread per database
-and wait for its commit: whatever arrived while the previous commit ran is written together and
-committed once. A lone request waits for nothing but its own commit; under load the cost of a
-commit is shared. Each request still gets its 204 only after its batch is durable.
+"""Group commit for the intake (``ecombridge.queue.group_commit``): the batches of concurrent
+requests share one write transaction, and each request gets its 204 only after its batch is
+durable.
 
 On SQLite the batches are filed in the inbox file (``ecombridge.db.inbox``), so the intake's
 commits never wait for the apply's; elsewhere in ``sync_batches`` with their jobs.
@@ -12,7 +8,6 @@ commits never wait for the apply's; elsewhere in ``sync_batches`` with their job
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -23,13 +18,11 @@ from ecombridge.db import inbox as inbox_db
 from ecombridge.db.engine import Database
 from ecombridge.db.per_database import PerDatabase
 from ecombridge.errors import BridgeError
-from ecombridge.queue.notify import foreground, wake
+from ecombridge.queue.group_commit import GroupCommitWriter
+from ecombridge.queue.notify import wake
 from ecombridge.queue.write_turn import turn_write
 from ecombridge.sync import service
 from ecombridge.sync.messages import BatchContext, Message
-
-MAX_GROUP = 64  # batches per transaction (up to 12,800 messages)
-IDLE_EXIT_S = 2.0  # the writer thread ends when idle this long, and restarts on demand
 
 
 @dataclass(frozen=True)
@@ -40,39 +33,10 @@ class Submission:
     resolve: bool
 
 
-class IntakeWriter:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self._pending: list[tuple[Submission, Future[None]]] = []
-        self._cond = threading.Condition()
-        self._thread: threading.Thread | None = None
-        self._foreground = foreground(db)
+class IntakeWriter(GroupCommitWriter[Submission, None]):
+    thread_name = "intake-writer"  # groups of up to 64 batches (12,800 messages)
 
-    def submit(self, submission: Submission) -> Future[None]:
-        """Queue a batch for the next commit; the future completes when it is durable."""
-        future: Future[None] = Future()
-        self._foreground.enter()
-        future.add_done_callback(lambda _f: self._foreground.leave())
-        with self._cond:
-            self._pending.append((submission, future))
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="intake-writer", daemon=True)
-                self._thread.start()
-            self._cond.notify()
-        return future
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                if not self._pending:
-                    self._cond.wait(IDLE_EXIT_S)
-                    if not self._pending:
-                        self._thread = None
-                        return
-                group, self._pending = self._pending[:MAX_GROUP], self._pending[MAX_GROUP:]
-            self._write(group)
-
-    def _write(self, group: list[tuple[Submission, Future[None]]]) -> None:
+    def write_group(self, group: list[tuple[Submission, Future[None]]]) -> None:
         refused: dict[int, BridgeError] = {}
         try:
             inbox = self.db.inbox

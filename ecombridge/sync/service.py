@@ -112,14 +112,7 @@ def accept_batch(
 ) -> int:
     """Store the batch and queue its application, in the caller's transaction (on the main
     database; see ``inbox_row`` for a SQLite inbox)."""
-    return queue_batch(conn, ctx, len(messages), encode_messages(messages), received_at)
-
-
-def queue_batch(
-    conn: Connection, ctx: BatchContext, message_count: int, payload: bytes, received_at: int
-) -> int:
-    """File an encoded batch in ``sync_batches`` with its SYNC_BATCH job; returns its id."""
-    batch_id = repo.insert_batch(conn, ctx, message_count, payload, received_at)
+    batch_id = repo.insert_batch(conn, ctx, len(messages), encode_messages(messages), received_at)
     queue.enqueue(conn, queue.SYNC_BATCH, batch_id, ctx.portal_id, now=received_at)
     return batch_id
 

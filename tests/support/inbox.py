@@ -14,7 +14,7 @@ def queue_inbox(db: Database) -> int:
     moved = 0
     while True:
         with turn_write(db) as conn:
-            step = move_batches(db, conn)
+            step = move_batches(db, conn, limit=32)
         if step == 0:
             return moved
         moved += step
