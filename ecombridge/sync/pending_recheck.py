@@ -23,9 +23,9 @@ from ecombridge.clock import now_ms
 from ecombridge.queue import service as queue
 from ecombridge.queue.handlers import register
 from ecombridge.queue.service import Job
-from ecombridge.sync import apply_association_repository as arepo
-from ecombridge.sync import apply_associations as assoc
-from ecombridge.sync.apply_repository import Scope
+from ecombridge.sync.apply import association_repository as arepo
+from ecombridge.sync.apply import associations as assoc
+from ecombridge.sync.apply.repository import Scope
 
 RESOLVE_PENDING = "RESOLVE_PENDING"
 

@@ -1,5 +1,5 @@
 """Messages creating the object of a new link are applied without the general merge
-(``apply_fresh``); the database ends exactly as if the general path had applied them: every
+(``sync.apply.fresh``); the database ends exactly as if the general path had applied them: every
 row and column, processing times and resolved errors included."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from ecombridge.db.tables import (
     sync_errors,
     sync_objects,
 )
-from ecombridge.sync import apply
+from ecombridge.sync.apply import batch as apply
 from ecombridge.sync.messages import Message
 from tests.support.factories import make_portal
 from tests.sync.apply_support import Bridge

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from ecombridge.sync.apply_values import (
+from ecombridge.sync.apply.values import (
     Field,
     InvalidValue,
     check_upsert,

@@ -1,8 +1,8 @@
 """Applying a batch of sync messages to CRM objects, associations, sync status and errors.
 
 Set-wise: the batch's rules are resolved once, its links, errors and objects are read with one
-``IN`` query each, merged in memory (``apply_state``) and written back with ``executemany``. The
-first message of a link never seen, the usual case, skips the merge (``apply_fresh``). Runs
+``IN`` query each, merged in memory (``state``) and written back with ``executemany``. The
+first message of a link never seen, the usual case, skips the merge (``fresh``). Runs
 inside the caller's transaction and never commits. The semantics are in docs/sync-semantics.md.
 """
 
@@ -14,13 +14,13 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from ecombridge.db.sequences import allocate_ids
-from ecombridge.sync import apply_association_repository as arepo
-from ecombridge.sync import apply_associations as assoc
-from ecombridge.sync import apply_repository as repo
-from ecombridge.sync.apply_fresh import FreshBatch, take_fresh
-from ecombridge.sync.apply_repository import Scope, encode_json
-from ecombridge.sync.apply_rules import BatchRules, load_rules
-from ecombridge.sync.apply_state import (
+from ecombridge.sync.apply import association_repository as arepo
+from ecombridge.sync.apply import associations as assoc
+from ecombridge.sync.apply import repository as repo
+from ecombridge.sync.apply.fresh import FreshBatch, take_fresh
+from ecombridge.sync.apply.repository import Scope, encode_json
+from ecombridge.sync.apply.rules import BatchRules, load_rules
+from ecombridge.sync.apply.state import (
     RANK_DELETE,
     RANK_ERROR,
     RANK_OK,
@@ -29,8 +29,8 @@ from ecombridge.sync.apply_state import (
     Link,
     Obj,
 )
-from ecombridge.sync.apply_summary import ApplySummary
-from ecombridge.sync.apply_values import Checked, check_upsert
+from ecombridge.sync.apply.summary import ApplySummary
+from ecombridge.sync.apply.values import Checked, check_upsert
 from ecombridge.sync.messages import BatchContext, Message
 from ecombridge.sync.pending_recheck import needs_recheck, request_recheck
 
@@ -244,7 +244,7 @@ def _obj(row: Any) -> Obj:
 
 
 def _stored_key(row: Any, error: Any) -> tuple[int, int, str] | None:
-    """The key of the message the stored status describes (see apply_state.message_key)."""
+    """The key of the message the stored status describes (see state.message_key)."""
     changed_at = row.last_changed_at
     if changed_at is None:
         return None

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ecombridge.sync.apply_values import Checked, Error
+from ecombridge.sync.apply.values import Checked, Error
 
 RANK_DELETE, RANK_ERROR, RANK_OK = 2, 1, 0
 MISSING_EMAIL: Error = (

@@ -17,11 +17,11 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from ecombridge.sync import apply_association_repository as arepo
-from ecombridge.sync import apply_repository as repo
-from ecombridge.sync.apply_repository import Scope, encode_json
-from ecombridge.sync.apply_state import Link
-from ecombridge.sync.apply_values import ASSOC_PROPERTY_NAMES
+from ecombridge.sync.apply import association_repository as arepo
+from ecombridge.sync.apply import repository as repo
+from ecombridge.sync.apply.repository import Scope, encode_json
+from ecombridge.sync.apply.state import Link
+from ecombridge.sync.apply.values import ASSOC_PROPERTY_NAMES
 
 ASSOCIATION_ERROR = "INVALID_ASSOCIATION_PROPERTY"
 OPEN, RESOLVE = "OPEN", "RESOLVE"

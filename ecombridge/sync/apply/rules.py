@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Connection
 
-from ecombridge.sync import apply_repository as repo
-from ecombridge.sync.apply_values import Error, Field, compile_fields
+from ecombridge.sync.apply import repository as repo
+from ecombridge.sync.apply.values import Error, Field, compile_fields
 from ecombridge.sync.messages import BatchContext
 from ecombridge.sync_settings.service import settings_for_source
 

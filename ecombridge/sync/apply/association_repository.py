@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 from ecombridge.db.dialect import insert_for
 from ecombridge.db.tables import associations, pending_associations, sync_objects
-from ecombridge.sync.apply_repository import (
+from ecombridge.sync.apply.repository import (
     Row,
     Scope,
     execute_in,

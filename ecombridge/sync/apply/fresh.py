@@ -2,7 +2,7 @@
 
 An integration sends most objects once, and an import sends nothing else: most messages are the
 only message of their link in the batch, for an external id the bridge has never seen, and
-create its object. The general path (``apply_state``) has nothing to merge for them, yet builds
+create its object. The general path (``state``) has nothing to merge for them, yet builds
 links and objects to merge into, then rows. This module turns each such message straight into
 its rows: the object (its values, the provided properties), the link, the associations and the
 pending ones, the derived association error. The outcome is the general path's, row for row
@@ -17,10 +17,10 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from ecombridge.sync.apply_associations import ASSOCIATION_ERROR, association_details
-from ecombridge.sync.apply_repository import Scope, encode_json
-from ecombridge.sync.apply_state import SOURCE_APPS, SOURCE_STORES, SYNCED
-from ecombridge.sync.apply_values import Checked
+from ecombridge.sync.apply.associations import ASSOCIATION_ERROR, association_details
+from ecombridge.sync.apply.repository import Scope, encode_json
+from ecombridge.sync.apply.state import SOURCE_APPS, SOURCE_STORES, SYNCED
+from ecombridge.sync.apply.values import Checked
 
 Targets = dict[str, dict[str, int]]  # to type -> {external id: hubspotId}
 
