@@ -64,7 +64,7 @@ def _apply_next_chunk(db: Database, import_id: int, pages_per_chunk: int) -> boo
             except NotFound as exc:
                 fail_import(conn, import_id, f"the store can no longer be applied to: {exc}")
                 return False
-            ctx = BatchContext(row.portal_id, row.app_id, store_id, object_type)
+            ctx = BatchContext(row.portal_id, row.app_id, store_id, object_type, origin="import")
             now = now_ms()
             if messages:
                 summary = apply_batch(conn, ctx, messages, now)

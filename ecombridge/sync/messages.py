@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 import msgspec
 
+from ecombridge.change_feed import Origin
+
 OBJECT_TYPES = ("CONTACT", "PRODUCT", "DEAL", "LINE_ITEM")
 Action = Literal["UPSERT", "DELETE"]
 
@@ -31,6 +33,8 @@ class BatchContext:
     source_app_id: int
     store_id: str
     object_type: str
+    # Where the messages came from: "sync" (the sync-messages APIs) or "import" (import pages).
+    origin: Origin = "sync"
 
 
 _encoder = msgspec.json.Encoder()

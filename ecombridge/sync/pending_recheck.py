@@ -49,9 +49,7 @@ def resolve_pending(conn: Connection, job: Job) -> None:
         arrived_targets(conn, job.ref_id).items()
     ):
         scope = Scope(job.ref_id, source_app_id, store_id)
-        touched = assoc.resolve_pending_to(conn, scope, to_type, arrived, now)
-        for from_type, external_ids in sorted(touched.items()):
-            assoc.refresh_status(conn, scope, from_type, external_ids, now)
+        assoc.resolve_pending_to(conn, scope, to_type, arrived, now)
 
 
 def arrived_targets(conn: Connection, portal_id: int) -> dict[tuple[int, str, str], dict[str, int]]:

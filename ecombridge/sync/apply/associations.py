@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from ecombridge.change_feed import Changes, Origin, publish
 from ecombridge.sync.apply import association_repository as arepo
 from ecombridge.sync.apply import repository as repo
 from ecombridge.sync.apply.repository import Scope, encode_json
@@ -243,10 +244,16 @@ def error_after_status(
 
 
 def resolve_pending_to(
-    conn: Connection, scope: Scope, to_type: str, arrived: dict[str, int], now: int
+    conn: Connection,
+    scope: Scope,
+    to_type: str,
+    arrived: dict[str, int],
+    now: int,
+    origin: Origin = "sync",
 ) -> dict[str, set[str]]:
-    """Make the pending associations whose target is in ``arrived`` (external id -> hubspotId);
-    returns from type -> external ids whose pending set shrank."""
+    """Make the pending associations whose target is in ``arrived`` (external id -> hubspotId),
+    publish their owners as changed, refresh the owners' derived status; returns from type ->
+    external ids whose pending set shrank."""
     if not arepo.any_pending_to(conn, scope, to_type):
         return {}
     rows = arepo.pending_to(conn, scope, to_type, arrived)
@@ -278,7 +285,18 @@ def resolve_pending_to(
         touched[from_type] = {d["b_from_ext"] for d in done}
         if from_type == "LINE_ITEM" and to_type == "PRODUCT":
             _set_product_ids_of(conn, scope, made, now)
+        owner_ids = dict.fromkeys(sorted({row[2] for row in made}), now)
+        publish(
+            conn,
+            Changes(scope.portal_id, from_type, origin, owner_ids, *_whose(scope)),
+        )
+    for from_type, external_ids in sorted(touched.items()):
+        refresh_status(conn, scope, from_type, external_ids, now)
     return touched
+
+
+def _whose(scope: Scope) -> tuple[int, str]:
+    return scope.source_app_id, scope.store_id
 
 
 def _set_product_ids_of(

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from ecombridge.change_feed import Changes, publish
 from ecombridge.db.sequences import allocate_ids
 from ecombridge.sync.apply import association_repository as arepo
 from ecombridge.sync.apply import associations as assoc
@@ -80,6 +81,9 @@ def apply_batch(
     repo.upsert_links(conn, sorted(link_rows, key=itemgetter(4)))
     repo.upsert_errors(conn, [error_rows[ext] for ext in sorted(error_rows)])
     summary = _summary(links, len(messages), len(fresh.items))
+    changed = _changed_objects(links, fresh)
+    whose = ctx.source_app_id, ctx.store_id
+    publish(conn, Changes(ctx.portal_id, object_type, ctx.origin, changed, *whose))
 
     if object_type in TARGET_TYPES:
         # Every synced target, not only new ones: a pending association left behind by a
@@ -89,9 +93,7 @@ def apply_batch(
         }
         arrived.update(fresh.arrived())
         if arrived:
-            touched = assoc.resolve_pending_to(conn, scope, object_type, arrived, processed_at)
-            for other_type, external_ids in touched.items():
-                assoc.refresh_status(conn, scope, other_type, external_ids, processed_at)
+            assoc.resolve_pending_to(conn, scope, object_type, arrived, processed_at, ctx.origin)
     if needs_recheck(conn) and _may_miss_concurrent(ctx, links, resolved, fresh):
         request_recheck(conn, ctx.portal_id)
     return summary
@@ -151,6 +153,21 @@ def _may_miss_concurrent(
         bool(fresh.items)
         or any(link.hubspot_id is None and link.obj is not None and link.obj.id for link in links)
     )
+
+
+def _changed_objects(links: list[Link], fresh: FreshBatch) -> dict[int, int]:
+    """Object id -> changedAt of the newest message applied to it, for the objects the batch
+    created or changed."""
+    changed = {
+        object_id: checked.message.changed_at
+        for checked, object_id in zip(fresh.items, fresh.ids, strict=True)
+    }
+    for link in links:
+        obj = link.obj
+        if obj is None or not obj.changed or obj.id is None or link.last_changed_at is None:
+            continue
+        changed[obj.id] = max(changed.get(obj.id, 0), link.last_changed_at)
+    return changed
 
 
 def _summary(links: list[Link], message_count: int, fresh: int) -> ApplySummary:
