@@ -1,0 +1,1 @@
+"""Calls the bridge makes to other servers (webhooks, the relay, SMTP), and their guard."""
