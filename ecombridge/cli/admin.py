@@ -60,6 +60,28 @@ def create_portal(
     _emit({"portalId": created.portal_id, "apiKey": created.api_key}, as_json)
 
 
+@app.command("set-portal")
+def set_portal(
+    portal_id: Annotated[int, typer.Option("--portal-id", help="The portal to change.")],
+    time_zone: Annotated[
+        str | None, typer.Option(help="IANA time zone its dates are shown in, e.g. Europe/Berlin.")
+    ] = None,
+    currency: Annotated[
+        str | None, typer.Option(help="ISO 4217 code of its currency, e.g. EUR.")
+    ] = None,
+    database_url: DatabaseUrl = None,
+    as_json: Json = False,
+) -> None:
+    """Set a portal's time zone and currency (what is not given stays)."""
+    zone, code = _run(
+        database_url,
+        lambda conn: tenancy.set_portal_locale(
+            conn, portal_id, time_zone=time_zone, currency=currency
+        ),
+    )
+    _emit({"portalId": portal_id, "timeZone": zone, "currency": code}, as_json)
+
+
 @app.command("create-app")
 def create_app(
     name: Annotated[str, typer.Option(help="The app's name.")],

@@ -53,6 +53,9 @@ portals = sa.Table(
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
     # v1 POST /installs ran (or the first v2 store was made): CRM schema is in place.
     sa.Column("ecomm_installed", sa.Boolean, nullable=False, server_default=sa.false()),
+    # IANA time zone and ISO 4217 currency the portal's dates and money are shown in.
+    sa.Column("time_zone", sa.String(64), nullable=False, server_default="UTC"),
+    sa.Column("currency", sa.String(3), nullable=False, server_default="USD"),
     sa.Column("created_at", Millis, nullable=False),
 )
 

@@ -18,6 +18,10 @@ def get_portal(conn: Connection, portal_id: int) -> Row[Any] | None:
     return conn.execute(sa.select(portals).where(portals.c.id == portal_id)).first()
 
 
+def update_portal(conn: Connection, portal_id: int, **values: Any) -> None:
+    conn.execute(sa.update(portals).where(portals.c.id == portal_id).values(**values))
+
+
 def lock_portal_creation(conn: Connection) -> None:
     """Serialise "create a portal if there is none" across processes for this transaction.
     (SQLite write transactions are already serialised by BEGIN IMMEDIATE.)"""

@@ -3,7 +3,9 @@ identify callers. Takes a connection, never commits."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import Connection
 
@@ -37,6 +39,8 @@ INVALID_TOKEN_MESSAGE = (
     "Authentication credentials not found. This API supports OAuth 2.0 authentication, "
     "API keys and private-app tokens."
 )
+
+CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,35 @@ def create_app(conn: Connection, name: str) -> CreatedApp:
 def require_portal(conn: Connection, portal_id: int) -> None:
     if repo.get_portal(conn, portal_id) is None:
         raise NotFound(f"Portal {portal_id} does not exist.")
+
+
+def set_portal_locale(
+    conn: Connection, portal_id: int, *, time_zone: str | None, currency: str | None
+) -> tuple[str, str]:
+    """Set what is given of the portal's time zone (IANA name) and currency (ISO 4217 code);
+    returns both as stored."""
+    portal = repo.get_portal(conn, portal_id)
+    if portal is None:
+        raise NotFound(f"Portal {portal_id} does not exist.")
+    values: dict[str, str] = {}
+    if time_zone is not None:
+        try:
+            ZoneInfo(time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValidationFailed(
+                f"time zone {time_zone!r} is not an IANA time zone such as Europe/Berlin"
+            ) from None
+        values["time_zone"] = time_zone
+    if currency is not None:
+        if not CURRENCY_CODE.fullmatch(currency):
+            raise ValidationFailed(
+                f"currency {currency!r} is not an ISO 4217 code of three capital letters, "
+                "such as EUR"
+            )
+        values["currency"] = currency
+    if values:
+        repo.update_portal(conn, portal_id, **values)
+    return values.get("time_zone", portal.time_zone), values.get("currency", portal.currency)
 
 
 def require_app_of_developer(conn: Connection, app_id: int, developer_id: int | None) -> None:

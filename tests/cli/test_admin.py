@@ -128,3 +128,33 @@ def test_a_name_too_long_for_the_database_is_one_line(database_url: str) -> None
     )
     assert result.exit_code == 1
     assert result.stderr.startswith("error: name: at most 200 characters")
+
+
+def test_set_portal_changes_time_zone_and_currency_and_keeps_what_is_not_given(
+    database_url: str,
+) -> None:
+    portal_id = str(admin(database_url, "create-portal", "--name", "Shop")["portalId"])
+    assert admin(database_url, "set-portal", "--portal-id", portal_id) == {
+        "portalId": int(portal_id),
+        "timeZone": "UTC",
+        "currency": "USD",
+    }
+    changed = admin(
+        database_url, "set-portal", "--portal-id", portal_id, "--time-zone", "Europe/Berlin"
+    )
+    assert changed["timeZone"] == "Europe/Berlin" and changed["currency"] == "USD"
+    changed = admin(database_url, "set-portal", "--portal-id", portal_id, "--currency", "EUR")
+    assert changed == {"portalId": int(portal_id), "timeZone": "Europe/Berlin", "currency": "EUR"}
+
+
+def test_set_portal_refuses_unknown_time_zones_and_currencies(database_url: str) -> None:
+    portal_id = str(admin(database_url, "create-portal", "--name", "Shop")["portalId"])
+    for option, value, problem in [
+        ("--time-zone", "Mars/Olympus", "not an IANA time zone"),
+        ("--time-zone", "../../etc/passwd", "not an IANA time zone"),
+        ("--currency", "euro", "not an ISO 4217 code"),
+    ]:
+        args = ["admin", "set-portal", "--portal-id", portal_id, option, value]
+        result = runner.invoke(app, [*args, "--database-url", database_url])
+        assert result.exit_code == 1, value
+        assert problem in result.stderr
