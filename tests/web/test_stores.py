@@ -59,9 +59,9 @@ def _import(
 @pytest.mark.parametrize(
     ("state", "applied", "shown", "polls"),
     [
-        ("RECEIVING", 0, "40 of 40 objects received", True),
-        ("PROCESSING", 8, "still processing: 8 of 40 objects created so far", True),
-        ("COMPLETE", 40, "Imported 40 objects.", False),
+        ("RECEIVING", 0, "The app is sending its records.", True),
+        ("PROCESSING", 8, "Every record arrived; the bridge is applying them.", True),
+        ("COMPLETE", 40, "Every announced record was imported.", False),
         ("FAILED", 0, "The app answered 500", False),
     ],
 )

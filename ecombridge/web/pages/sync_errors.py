@@ -11,7 +11,8 @@ from ecombridge.web.choices import source_names
 from ecombridge.web.display import TYPE_LABELS, object_url
 from ecombridge.web.error_titles import TITLES, error_hint, error_title
 from ecombridge.web.lists import parse_int, parse_store
-from ecombridge.web.render import render
+from ecombridge.web.format import EN_DASH
+from ecombridge.web.render import formatter, render
 from ecombridge.web.repository import sync_errors as repo
 from ecombridge.web.repository.sync_errors import ErrorFilters
 from ecombridge.web.session import CurrentUser
@@ -40,6 +41,7 @@ def errors_page(request: Request, user: CurrentUser, conn: ReadConn) -> Response
     page = min(page, 10**9)
     rows, total = repo.list_errors(conn, user.portal_id, filters, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     names = source_names(conn, user.portal_id)
+    fmt = formatter(user)
     stores = [
         (f"{app}:{store_id}", f"{store_id} ({names.get(app, f'App {app}')})")
         for app, store_id in repo.error_stores(conn, user.portal_id)
@@ -57,14 +59,19 @@ def errors_page(request: Request, user: CurrentUser, conn: ReadConn) -> Response
         }
         for row in rows
     ]
+    kind = "" if status == "all" else f"{STATUSES[status].lower()} "
+    last = min(page * PAGE_SIZE, total)
+    summary = f"No {kind}errors"
+    if total:
+        shown = f"{fmt.count((page - 1) * PAGE_SIZE + 1)}{EN_DASH}{fmt.count(last)}"
+        summary = f"{shown} of {fmt.count(total)} {kind}error{'' if total == 1 else 's'}"
     context = {
         "section": "errors",
+        "summary": summary,
         "items": items,
         "groups": groups,
         "group_total": sum(n for _, n in counts),
         "total": total,
-        "first": (page - 1) * PAGE_SIZE + 1,
-        "last": min(page * PAGE_SIZE, total),
         "page": page,
         "has_next": page * PAGE_SIZE < total,
         "object_types": list(TYPE_LABELS.items()),

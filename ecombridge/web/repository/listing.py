@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
@@ -99,4 +99,4 @@ def list_objects(conn: Connection, portal_id: int, query: ListQuery) -> tuple[li
         .limit(query.limit)
         .offset(query.offset)
     )
-    return list(rows.all()), int(total.scalar_one())
+    return cast("list[Row[Any]]", rows.all()), int(total.scalar_one())
