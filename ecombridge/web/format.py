@@ -155,11 +155,13 @@ class Formatter:
         return format_timedelta(delta, add_direction=True, threshold=1.0, locale=LOCALE)
 
     def when(self, value: Any, *, style: str = "relative") -> Markup:
-        """A <time> element: relative ("3 days ago") or the day, exact date and time on hover."""
+        """A <time> element: relative ("3 days ago"), the day, or both; exact time on hover."""
         moment = to_moment(value)
         if moment is None:
             return Markup(escape(DASH if value in (None, "") else str(value)))
         shown = self.relative(value) if style == "relative" else self.day(value)
+        if style == "both":
+            shown = f"{self.day(value)} ({self.relative(value)})"
         return Markup('<time datetime="{0}" title="{1}">{2}</time>').format(
             moment.isoformat(timespec="seconds"), self.exact(value), shown
         )

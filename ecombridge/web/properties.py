@@ -14,6 +14,8 @@ from ecombridge.web.display import CURRENCY_PROPERTY, MONEY_PROPERTIES, is_syste
 from ecombridge.web.format import DASH, Formatter
 from ecombridge.web.repository import labels as labels_repo
 
+# Dates the CRM keeps on every record, whether or not the schema lists them.
+KNOWN_LABELS = {"lastmodifieddate": "Last Modified Date", "hs_lastmodifieddate": "Last Modified"}
 _TRUE = {"true", "yes", "1"}
 _FALSE = {"false", "no", "0"}
 
@@ -30,7 +32,11 @@ class PropertySchema:
     descriptions: dict[str, str] = field(default_factory=dict)
 
     def label(self, name: str) -> str:
-        return self.labels.get(name) or name.replace("_", " ").strip().capitalize() or name
+        found = self.labels.get(name) or KNOWN_LABELS.get(name)
+        return found or name.replace("_", " ").strip().capitalize() or name
+
+    def kind(self, name: str) -> str:
+        return self.types.get(name) or ("datetime" if name in KNOWN_LABELS else "")
 
 
 def load_schema(conn: Connection, portal_id: int, object_type: str) -> PropertySchema:
@@ -64,7 +70,7 @@ def show_value(
     """One property value, formatted for its type; never a Python repr."""
     if value is None or value == "" or value == []:
         return DASH
-    kind = schema.types.get(name, "")
+    kind = schema.kind(name)
     if name in MONEY_PROPERTIES.get(schema.object_type, ()):
         currency = record.get(CURRENCY_PROPERTY.get(schema.object_type, ""))
         return fmt.money(value, currency)
@@ -79,7 +85,7 @@ def show_value(
     if isinstance(value, dict):
         return ", ".join(f"{k}: {v}" for k, v in value.items()) or DASH
     if kind == "datetime":
-        return fmt.when(value)
+        return fmt.when(value, style="both")
     if kind == "date":
         return fmt.day(value)
     if kind == "number":
