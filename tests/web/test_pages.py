@@ -51,7 +51,9 @@ def test_an_object_page_shows_properties_associations_sync_and_errors(
     assert f'href="/app/objects/contacts/{shop.contacts["ada"]}"' in page
     assert "order-1001" in page
     # Labels from the schema; dates in the portal's zone, relative with the exact time on hover
-    assert re.search(r'<dt>Close Date</dt><dd><time datetime="[^"]+" title="\w{3} \d+, \d{4}, ', page)
+    assert re.search(
+        r'<dt>Close Date</dt><dd><time datetime="[^"]+" title="\w{3} \d+, \d{4}, ', page
+    )
     assert "closedate</dt>" not in page
     assert 'data-status="synced"' in page
     broken = user_client.get(f"/app/objects/deals/{shop.errored_deal_id}").text
@@ -66,7 +68,9 @@ def test_errors_filter_and_link_to_their_object(user_client: TestClient, shop: S
     # Open errors by default, grouped by type with counts
     default = user_client.get("/app/errors").text
     assert "1–1 of 1 open error<" in default
-    assert re.search(r'data-type="INVALID_DEAL_STAGE">Unknown deal stage <span class="badge">1<', default)
+    assert re.search(
+        r'data-type="INVALID_DEAL_STAGE">Unknown deal stage <span class="badge">1<', default
+    )
     open_deals = user_client.get("/app/errors?status=OPEN&object_type=DEAL&store=0:main").text
     assert "1–1 of 1 open error<" in open_deals
     assert f'href="/app/objects/deals/{shop.errored_deal_id}"' in open_deals
