@@ -93,12 +93,22 @@ def show_value(
     return str(value)
 
 
+LONG_VALUE = 280  # characters; longer texts fold behind their beginning
+
+
 @dataclass(frozen=True)
 class ShownProperty:
     name: str
     label: str
     value: str | Markup
     description: str
+
+    @property
+    def preview(self) -> str | None:
+        """The beginning of a long plain text, shown folded."""
+        if isinstance(self.value, Markup) or len(self.value) <= LONG_VALUE:
+            return None
+        return self.value[:160].rstrip() + "…"
 
 
 def shown_properties(

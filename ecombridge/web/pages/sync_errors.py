@@ -10,8 +10,8 @@ from ecombridge.api.deps import ReadConn
 from ecombridge.web.choices import source_names
 from ecombridge.web.display import TYPE_LABELS, object_url
 from ecombridge.web.error_titles import TITLES, error_hint, error_title
-from ecombridge.web.lists import parse_int, parse_store
 from ecombridge.web.format import EN_DASH
+from ecombridge.web.lists import parse_int, parse_store
 from ecombridge.web.render import formatter, render
 from ecombridge.web.repository import sync_errors as repo
 from ecombridge.web.repository.sync_errors import ErrorFilters
