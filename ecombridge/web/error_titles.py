@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 TITLES: dict[str, tuple[str, str]] = {
     "UNKNOWN_ERROR": (
         "Unexpected error",
@@ -94,3 +96,14 @@ def error_title(error_type: str) -> str:
 def error_hint(error_type: str) -> str:
     found = TITLES.get(error_type)
     return found[1] if found else ""
+
+
+def error_message(details: str) -> str:
+    """The readable part of an error's details (some carry a JSON object with a message)."""
+    try:
+        parsed = json.loads(details)
+    except (TypeError, ValueError):
+        return details
+    if isinstance(parsed, dict) and isinstance(parsed.get("message"), str):
+        return parsed["message"]
+    return details

@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import RedirectResponse, Response
 
 from ecombridge.clock import now_ms
+from ecombridge.web.error_titles import error_message
 from ecombridge.web.format import Formatter
 from ecombridge.web.service import WebUser
 from ecombridge.web.session import CSRF_FIELD, get_session, save_session
@@ -32,6 +33,7 @@ def with_query(request: Request, **changes: Any) -> str:
 
 templates.env.globals["with_query"] = with_query
 templates.env.globals["CSRF_FIELD"] = CSRF_FIELD
+templates.env.globals["error_message"] = error_message
 
 
 def formatter(user: WebUser | None) -> Formatter:

@@ -108,7 +108,7 @@ def test_every_page_has_no_accessibility_violation(
         response = page.goto(f"{bridge.url}{path}")
         assert response is not None and response.headers["content-type"].startswith("text/html")
         found[name] = _violations(page)
-        watched.screenshot(f"{name}-{size}")
+        watched.screenshot(name)
         if name == "not-found":  # the browser logs the page's 404 status; nothing failed
             watched.console_errors = [e for e in watched.console_errors if "404" not in e]
     assert {name: v for name, v in found.items() if v} == {}
@@ -152,7 +152,7 @@ def test_long_values_never_break_the_layout(
         box = amounts.nth(index).bounding_box()
         assert box is not None and box["x"] + box["width"] <= width, index
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    watched.screenshot(f"long-deals-{size}")
+    watched.screenshot("long-deals")
 
     for path in (
         f"/app/objects/products/{ids['product']}",
@@ -163,7 +163,7 @@ def test_long_values_never_break_the_layout(
         assert _right_edge(page, "h1") <= width
         # The 3,000-character description wraps; the page stays a reasonable height
         assert page.evaluate("document.documentElement.scrollHeight") < 4000, path
-    watched.screenshot(f"long-order-{size}")
+    watched.screenshot("long-order")
 
     page.goto(f"{bridge.url}/app/pipeline")
     card = page.locator('[data-stage="shipped"] .card').first
