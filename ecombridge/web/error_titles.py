@@ -104,6 +104,5 @@ def error_message(details: str) -> str:
         parsed = json.loads(details)
     except (TypeError, ValueError):
         return details
-    if isinstance(parsed, dict) and isinstance(parsed.get("message"), str):
-        return parsed["message"]
-    return details
+    message = parsed.get("message") if isinstance(parsed, dict) else None
+    return message if isinstance(message, str) else details

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
 from ecombridge.api.deps import Db, ReadConn
+from ecombridge.db.engine import Database
 from ecombridge.errors import BridgeError
 from ecombridge.imports import service as imports_service
 from ecombridge.queue.notify import wake
@@ -24,6 +25,11 @@ def _page(request: Request, app_id: int, store_id: str, **outcome: str) -> str:
     path = request.url_for("store_page", app_id=app_id, store_id=store_id).path
     key, value = next(iter(outcome.items()))
     return f"{path}?{key}={value}#import"
+
+
+def _store_exists(database: Database, portal_id: int, app_id: int, store_id: str) -> bool:
+    with database.read() as conn:
+        return bool(store_context(conn, portal_id, app_id, store_id))
 
 
 @router.get("/stores/{app_id}/{store_id}/import-progress")
@@ -42,9 +48,8 @@ def import_progress(
 def continue_importing(
     request: Request, user: CurrentUser, database: Db, app_id: int, store_id: str
 ) -> Response:
-    with database.read() as conn:
-        if not store_context(conn, user.portal_id, app_id, store_id):
-            return not_found(request, "This store")
+    if not _store_exists(database, user.portal_id, app_id, store_id):
+        return not_found(request, "This store")
     try:
         with database.write() as conn:
             # Queues the import webhook to the app; the worker sends it.
@@ -64,9 +69,8 @@ def cancel_import(
     store_id: str,
     started_at: Annotated[int, Form()],
 ) -> Response:
-    with database.read() as conn:
-        if not store_context(conn, user.portal_id, app_id, store_id):
-            return not_found(request, "This store")
+    if not _store_exists(database, user.portal_id, app_id, store_id):
+        return not_found(request, "This store")
     try:
         with database.write() as conn:
             imports_service.cancel_import(

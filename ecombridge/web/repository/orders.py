@@ -23,6 +23,16 @@ def _object(alias: Any, portal_id: int, object_type: str, object_id: Any) -> Any
     )
 
 
+def _line_link(alias: Any, portal_id: int, line: Any, to_type: str) -> Any:
+    """The association from a line item to its deal or product."""
+    return sa.and_(
+        alias.c.portal_id == portal_id,
+        alias.c.from_type == "LINE_ITEM",
+        alias.c.from_id == line.c.id,
+        alias.c.to_type == to_type,
+    )
+
+
 def deal_line_items(conn: Connection, portal_id: int, deal_id: int) -> list[Row[Any]]:
     """The deal's line items (id, properties) with their product (product_id, product)."""
     to_deal, to_product = associations.alias("to_deal"), associations.alias("to_product")
@@ -36,15 +46,7 @@ def deal_line_items(conn: Connection, portal_id: int, deal_id: int) -> list[Row[
         )
         .select_from(
             to_deal.join(line, _object(line, portal_id, "LINE_ITEM", to_deal.c.from_id))
-            .outerjoin(
-                to_product,
-                sa.and_(
-                    to_product.c.portal_id == portal_id,
-                    to_product.c.from_type == "LINE_ITEM",
-                    to_product.c.from_id == line.c.id,
-                    to_product.c.to_type == "PRODUCT",
-                ),
-            )
+            .outerjoin(to_product, _line_link(to_product, portal_id, line, "PRODUCT"))
             .outerjoin(product, _object(product, portal_id, "PRODUCT", to_product.c.to_id))
         )
         .where(
@@ -81,15 +83,7 @@ def _product_lines(portal_id: int, product_id: int) -> tuple[Any, Any, Any, Any]
     line, deal = crm_objects.alias("line"), crm_objects.alias("deal")
     joined = (
         to_product.join(line, _object(line, portal_id, "LINE_ITEM", to_product.c.from_id))
-        .outerjoin(
-            to_deal,
-            sa.and_(
-                to_deal.c.portal_id == portal_id,
-                to_deal.c.from_type == "LINE_ITEM",
-                to_deal.c.from_id == line.c.id,
-                to_deal.c.to_type == "DEAL",
-            ),
-        )
+        .outerjoin(to_deal, _line_link(to_deal, portal_id, line, "DEAL"))
         .outerjoin(deal, _object(deal, portal_id, "DEAL", to_deal.c.to_id))
     )
     where = sa.and_(
