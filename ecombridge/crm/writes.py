@@ -365,8 +365,5 @@ class Writer:
 
 
 def _bad_product(value: Any) -> Failure:
-    return Failure(
-        "VALIDATION_ERROR",
-        f"hs_product_id: product {value} does not exist; give the id of an existing product.",
-        [{"message": f"product {value} does not exist", "code": "INVALID_OPTION"}],
-    )
+    message = f"product {value} does not exist; give the id of an existing product"
+    return invalid([PropertyError("hs_product_id", "INVALID_OPTION", message)])
