@@ -93,10 +93,8 @@ def test_upsert_by_email_creates_and_updates(crm: Crm, shop: Shop) -> None:
 
     assert first.status_code == 200
     results = first.json()["results"]
-    assert [(r["id"], r["new"]) for r in results] == [
-        (str(shop.jane), False),
-        (results[1]["id"], True),
-    ]
+    kim = results[1]["id"]
+    assert [(r["id"], r["new"]) for r in results] == [(str(shop.jane), False), (kim, True)]
     assert results[1]["properties"]["email"] == "kim@example.com"
     assert [(r["id"], r["new"]) for r in again.json()["results"]] == [(kim, False)]
     assert crm.get("contacts", shop.jane, "lastname")["properties"]["lastname"] == "Roe"
