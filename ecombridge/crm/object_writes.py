@@ -17,7 +17,6 @@ from sqlalchemy.engine import Connection
 from ecombridge.clock import now_ms
 from ecombridge.crm import catalog, inputs, unique_values
 from ecombridge.crm import repository as read_repo
-from ecombridge.crm import write_repository as repo
 from ecombridge.crm.ids import parse_object_id
 from ecombridge.crm.property_checks import Registry, raise_invalid
 from ecombridge.crm.service import ReadParams, parse_archived, render
@@ -102,13 +101,9 @@ def archive(
     """DELETE /crm/v3/objects/{type}/{id}[?idProperty=]: 204; archiving twice is no error."""
     registry = _registry(conn, portal_id, type_name)
     found = _find(conn, portal_id, registry, id_property, [object_id])
-    exists = object_id in found and repo.objects_for_write(
-        conn, portal_id, registry.object_type, [found[object_id]]
-    )
-    if not exists:
-        raise not_found(registry.object_type, object_id).exception()
     writer = Writer(conn, portal_id, registry)
-    writer.archive([found[object_id]])
+    if object_id not in found or not writer.archive([found[object_id]]):
+        raise not_found(registry.object_type, object_id).exception()
     writer.publish()
 
 
@@ -176,7 +171,7 @@ def _object_id(raw: Any, where: str) -> int:
 def _errors(object_type: str, failures: list[tuple[Failure, dict[str, list[str]]]]) -> list[Any]:
     """StandardErrors of the failed inputs: one per input, those of objects not found together
     (HubSpot lists their ids in one error)."""
-    missing = [ctx["ids"][0] for f, ctx in failures if f.category == "OBJECT_NOT_FOUND"]
+    missing = [i for f, ctx in failures if f.category == "OBJECT_NOT_FOUND" for i in ctx["ids"]]
     errors = [
         standard_error(f.category, f.message, ctx, f.errors)
         for f, ctx in failures

@@ -213,8 +213,8 @@ def _deal_pipeline(
                 f"{', '.join(sorted(pipelines.stages))}"
             )
             errors.append(PropertyError("pipeline", "INVALID_OPTION", message))
-    if not pipeline and not current and pipelines.default is not None:
-        values["pipeline"] = pipeline = pipelines.default
+    if not pipeline and (not current or raw.get("dealstage")) and pipelines.default is not None:
+        values["pipeline"] = pipeline = pipelines.default  # a deal is always in a pipeline
     pipeline = str(pipeline or pipelines.default)
     stage_ids = pipelines.stages.get(pipeline, frozenset())
     stage = current.get("dealstage")

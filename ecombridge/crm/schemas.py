@@ -38,6 +38,9 @@ class PublicAssociationsForObject(Wire):
 class SimplePublicObjectInputForCreate(Wire):
     properties: dict[str, Value]
     associations: list[PublicAssociationsForObject] = []
+
+
+class SimplePublicObjectBatchInputForCreate(SimplePublicObjectInputForCreate):
     objectWriteTraceId: str | None = None
 
 
@@ -56,8 +59,8 @@ class SimplePublicObjectBatchInputUpsert(SimplePublicObjectBatchInput):
     pass
 
 
-class BatchInputSimplePublicObjectInputForCreate(Wire):
-    inputs: list[SimplePublicObjectInputForCreate] = Field(max_length=100)
+class BatchInputSimplePublicObjectBatchInputForCreate(Wire):
+    inputs: list[SimplePublicObjectBatchInputForCreate] = Field(max_length=100)
 
 
 class BatchInputSimplePublicObjectBatchInput(Wire):

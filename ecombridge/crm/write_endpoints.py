@@ -102,7 +102,7 @@ def batch_read(
     V3 + "/batch/create",
     status_code=201,
     summary="Create a batch of objects (at most 100)",
-    openapi_extra=s.request_body(s.BatchInputSimplePublicObjectInputForCreate),
+    openapi_extra=s.request_body(s.BatchInputSimplePublicObjectBatchInputForCreate),
     responses=s.answers(
         (201, s.BatchResponseSimplePublicObject, "Every object was created."),
         (207, s.BatchResponseSimplePublicObjectWithErrors, PARTIAL),

@@ -155,13 +155,14 @@ class Writer:
             ) from None
         return outcomes
 
-    def archive(self, ids: list[int]) -> list[int]:
-        """Archive the objects among ``ids`` that exist and are not archived yet."""
+    def archive(self, ids: list[int]) -> set[int]:
+        """Archive the objects among ``ids`` that are not archived yet; returns the ids of
+        objects that exist (archived now or before)."""
         rows = repo.objects_for_write(self.conn, self.portal_id, self.object_type, ids)
         live = [object_id for object_id, row in rows.items() if not row.archived]
         repo.set_archived(self.conn, self.portal_id, self.object_type, live, True, self.now)
         self.changed[self.object_type].update(live)
-        return live
+        return set(rows)
 
     def publish(self) -> None:
         """Hand the objects changed to the change feed (once per request)."""
