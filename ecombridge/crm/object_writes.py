@@ -113,9 +113,8 @@ def _find(
     registry: Registry,
     id_property: str | None,
     raw_ids: list[str],
-    where: str = "idProperty",
 ) -> dict[str, int]:
-    name = registry.key_property(id_property or "hs_object_id", where)
+    name = registry.key_property(id_property or "hs_object_id")
     return unique_values.find(conn, portal_id, registry, name, raw_ids)
 
 
@@ -345,14 +344,20 @@ def _keyed(
 def _find_keyed(
     conn: Connection, portal_id: int, registry: Registry, keyed: list[tuple[str, str, Any]]
 ) -> dict[str, dict[str, int]]:
-    """idProperty -> raw id -> object id."""
+    """idProperty -> raw id -> object id; two inputs naming one object are refused."""
     by_property: dict[str, list[str]] = {}
     for raw_id, name, _ in keyed:
         by_property.setdefault(name, []).append(raw_id)
-    return {
+    found = {
         name: unique_values.find(conn, portal_id, registry, name, raw_ids)
         for name, raw_ids in by_property.items()
     }
+    ids = [found[name].get(raw_id) for raw_id, name, _ in keyed]
+    repeated = inputs.duplicates([object_id for object_id in ids if object_id is not None])
+    if repeated:
+        listed = ", ".join(map(str, repeated))
+        raise ValidationFailed(f"inputs: several inputs name the same objects: [{listed}].")
+    return found
 
 
 def _write_into(

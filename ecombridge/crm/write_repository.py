@@ -94,17 +94,18 @@ def unique_holders(
 
 
 def delete_unique_values(
-    conn: Connection, portal_id: int, object_type: str, object_id: int, props: Iterable[str]
+    conn: Connection, portal_id: int, object_type: str, held: Sequence[tuple[int, str]]
 ) -> None:
-    names = sorted(set(props))
-    if names:
+    """Forget the values the objects hold: ``held`` is (object id, property) pairs."""
+    if held:
         conn.execute(
             sa.delete(t.crm_unique_values).where(
                 u.portal_id == portal_id,
                 u.object_type == object_type,
-                u.object_id == object_id,
-                u.property.in_(names),
-            )
+                u.object_id == sa.bindparam("object"),
+                u.property == sa.bindparam("prop"),
+            ),
+            [{"object": object_id, "prop": prop} for object_id, prop in held],
         )
 
 

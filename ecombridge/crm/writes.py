@@ -288,6 +288,7 @@ class Writer:
         inserts: list[tuple[Any, ...]] = []
         updates: list[tuple[Any, ...]] = []
         unique_rows: list[dict[str, Any]] = []
+        replaced: list[tuple[int, str]] = []  # (object id, unique property) values replaced
         products: dict[int, int | None] = {}
         pairs: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
         restored: list[int] = []
@@ -303,7 +304,14 @@ class Writer:
                 updates.append((properties, email_key, versions, now, *key))
                 if row.archived:
                     restored.append(object_id)
-            unique_rows += self._unique_rows(plan, object_id)
+            unique = sorted(self.registry.unique & plan.values.keys())
+            if row is not None:
+                replaced += [(object_id, name) for name in unique]
+            unique_rows += [
+                self._unique_row(name, plan.values[name], object_id)
+                for name in unique
+                if plan.values[name] is not None
+            ]
             if object_type == "LINE_ITEM" and "hs_product_id" in plan.values:
                 product = plan.values["hs_product_id"]
                 products[object_id] = int(product) if product is not None else None
@@ -315,6 +323,7 @@ class Writer:
         insert_objects(self.conn, sorted(inserts, key=lambda r: r[2]))  # OBJECT_COLUMNS
         update_objects(self.conn, sorted(updates, key=lambda r: r[6]))  # OBJECT_UPDATE_COLUMNS
         repo.set_archived(self.conn, portal_id, object_type, restored, False, now)
+        repo.delete_unique_values(self.conn, portal_id, object_type, replaced)
         repo.insert_unique_values(self.conn, unique_rows)
         touched = association_writes.set_products(self.conn, portal_id, products, now)
         self.changed["LINE_ITEM"].update(touched)
@@ -345,24 +354,14 @@ class Writer:
             email_key = str(email).lower() if email is not None else None
         return encode_json(properties), encode_json(versions), email_key
 
-    def _unique_rows(self, plan: _Plan, object_id: int) -> list[dict[str, Any]]:
-        """Rows of the unique values the plan sets; those it replaces are deleted."""
-        names = self.registry.unique & plan.values.keys()
-        if not names:
-            return []
-        if plan.stored is not None:
-            repo.delete_unique_values(self.conn, self.portal_id, self.object_type, object_id, names)
-        return [
-            {
-                "portal_id": self.portal_id,
-                "object_type": self.object_type,
-                "property": name,
-                "value": value_key(plan.values[name]),
-                "object_id": object_id,
-            }
-            for name in sorted(names)
-            if plan.values[name] is not None
-        ]
+    def _unique_row(self, name: str, value: Any, object_id: int) -> dict[str, Any]:
+        return {
+            "portal_id": self.portal_id,
+            "object_type": self.object_type,
+            "property": name,
+            "value": value_key(value),
+            "object_id": object_id,
+        }
 
 
 def _bad_product(value: Any) -> Failure:
