@@ -223,3 +223,17 @@ def test_unknown_properties_refuse_the_whole_batch(crm: Crm) -> None:
         "John",
         "Ana María",
     ]
+
+
+def test_two_inputs_naming_one_object_are_refused(crm: Crm, shop: Shop) -> None:
+    inputs = [
+        {"id": str(shop.jane), "properties": {"firstname": "A"}},
+        {"id": "jane@example.com", "idProperty": "email", "properties": {"firstname": "B"}},
+    ]
+
+    response = batch(crm, "contacts", "update", {"inputs": inputs})
+
+    assert response.status_code == 400
+    assert response.json()["message"] == (
+        f"inputs: several inputs name the same objects: [{shop.jane}]."
+    )
