@@ -10,6 +10,8 @@ from ecombridge.db.engine import Database
 from tests.crm.shop import Shop
 from tests.crm.writes_support import V3, V4, Crm
 from tests.sync.apply_support import Bridge, msg
+from tests.web.conftest import sign_in
+from tests.web.factories import make_user
 
 MINUTE = 60_000
 
@@ -113,3 +115,21 @@ def test_sync_messages_keep_an_archived_object_current_and_archived(
     assert crm.call("GET", f"{V3}/products/{product}").status_code == 404
     archived = crm.ok("GET", f"{V3}/products/{product}", archived="true", properties="name")
     assert archived["properties"]["name"] == "Big cup"
+
+
+def test_crm_written_objects_are_in_searches_the_web_ui_and_reports(
+    crm: Crm, db: Database, shop: Shop
+) -> None:
+    properties = {"dealname": "Phone order 77", "amount": "250", "dealstage": "processed"}
+    deal = crm.create("deals", {**properties, "closedate": str(now_ms())})
+    make_user(db, shop.portal.id, "owner@example.com")
+    sign_in(crm.client, "owner@example.com")
+
+    filters = [{"propertyName": "amount", "operator": "GTE", "value": "200"}]
+    found = crm.ok("POST", f"{V3}/deals/search", {"filterGroups": [{"filters": filters}]})
+    listed = crm.client.get("/app/objects/deals?q=phone+order+77").text
+    report = crm.client.get("/app/reports?days=30").text
+
+    assert [r["id"] for r in found["results"]] == [deal["id"]]
+    assert f"/app/objects/deals/{deal['id']}" in listed
+    assert 'id="revenue">250.00<' in report
