@@ -40,14 +40,20 @@ def make(
     pairs: Sequence[Pair],
     now: int,
 ) -> set[int]:
-    """Associate each child with its parent; returns the children written."""
+    """Associate each child with its parent; returns the children whose associations changed
+    (a pair that exists already changes nothing)."""
     if not pairs:
         return set()
+    existing = set(repo.pairs_of(conn, portal_id, child_type, parent_type, (c for c, _ in pairs)))
     if (child_type, parent_type) == ("LINE_ITEM", "PRODUCT"):
-        return set_products(conn, portal_id, dict(pairs), now)  # the last pair of a line item wins
-    rows = [(portal_id, child_type, child, parent_type, parent, now) for child, parent in pairs]
-    arepo.insert_associations(conn, sorted(set(rows)))
-    return _touch(conn, portal_id, child_type, parent_type, (c for c, _ in pairs), now)
+        wanted: dict[int, int | None] = dict(pairs)  # the last pair of a line item wins
+        products = {child: {p for c, p in existing if c == child} for child in wanted}
+        changed = {child: p for child, p in wanted.items() if products[child] != {p}}
+        return set_products(conn, portal_id, changed, now)
+    new = sorted(set(pairs) - existing)
+    rows = [(portal_id, child_type, child, parent_type, parent, now) for child, parent in new]
+    arepo.insert_associations(conn, rows)
+    return _touch(conn, portal_id, child_type, parent_type, (c for c, _ in new), now)
 
 
 def remove(
@@ -58,18 +64,20 @@ def remove(
     pairs: Sequence[Pair],
     now: int,
 ) -> set[int]:
-    """Remove the pairs (those that do not exist are ignored); returns the children written."""
+    """Remove the pairs (those that do not exist are ignored); returns the children whose
+    associations changed."""
     if not pairs:
         return set()
-    children = {child for child, _ in pairs}
-    existing = set(repo.pairs_of(conn, portal_id, child_type, parent_type, children))
+    existing = set(repo.pairs_of(conn, portal_id, child_type, parent_type, (c for c, _ in pairs)))
     gone = sorted(existing & set(pairs))
     repo.delete_pairs(conn, portal_id, child_type, parent_type, gone)
+    children = {child for child, _ in gone}
     if (child_type, parent_type) != ("LINE_ITEM", "PRODUCT"):
         return _touch(conn, portal_id, child_type, parent_type, children, now)
     left: dict[int, int | None] = dict.fromkeys(children)
     for child, product in sorted(existing - set(gone), reverse=True):
-        left[child] = product  # the lowest id left
+        if child in left:
+            left[child] = product  # the lowest id left
     return _touch(conn, portal_id, child_type, parent_type, children, now, left)
 
 

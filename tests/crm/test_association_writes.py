@@ -33,8 +33,11 @@ def test_put_labelled_both_directions(crm: Crm, shop: Shop, published: list[Chan
         "labels": [],
     }
     assert associated(crm, f"deals/{shop.order2}/associations/contacts") == [shop.john, shop.ana]
-    # The pair is the deal's: the deal is what changed.
+    # The pair is the deal's: the deal is what changed. Making it again changes nothing.
     assert [(c.object_type, list(c.changed)) for c in published] == [("DEAL", [shop.order2])]
+    published.clear()
+    crm.ok("PUT", f"{V4}/objects/deals/{shop.order2}/associations/default/contacts/{shop.ana}")
+    assert published == []
 
 
 def test_put_default_and_delete(crm: Crm, shop: Shop) -> None:
