@@ -132,4 +132,4 @@ def test_crm_written_objects_are_in_searches_the_web_ui_and_reports(
 
     assert [r["id"] for r in found["results"]] == [deal["id"]]
     assert f"/app/objects/deals/{deal['id']}" in listed
-    assert 'id="revenue">250.00<' in report
+    assert 'id="revenue">$250.00<' in report
