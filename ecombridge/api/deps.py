@@ -25,8 +25,9 @@ from ecombridge.errors import (
 )
 from ecombridge.limits import MAX_BIGINT
 from ecombridge.tenancy import service as tenancy
-from ecombridge.tenancy.principal import KIND_NAMES, SYNC_SCOPES, CredentialKind, Principal
+from ecombridge.tenancy.principal import KIND_NAMES, CredentialKind, Principal
 from ecombridge.tenancy.principal_cache import PrincipalCache
+from ecombridge.tenancy.scopes import SYNC_SCOPES
 from ecombridge.tenancy.secrets import digest
 
 K = CredentialKind
@@ -134,23 +135,30 @@ def _resolve(request: Request, secret: str, as_api_key: bool) -> Principal:
 Caller = Annotated[Principal, Depends(current_principal)]
 
 
-def require_kinds(principal: Principal, *kinds: CredentialKind) -> Principal:
+def require_kinds(
+    principal: Principal, *kinds: CredentialKind, scopes: frozenset[str] | None = SYNC_SCOPES
+) -> Principal:
+    """The caller, when its kind is one of ``kinds`` and (an OAuth token) it carries one of
+    ``scopes``; None: no scope needed at this step (the route checks its own)."""
     if principal.kind not in kinds:
         needed = " or ".join(KIND_NAMES[k] for k in kinds)
         raise WrongCredentialKind(
             f"This endpoint requires {needed}; the request used {KIND_NAMES[principal.kind]}."
         )
-    if principal.kind is K.ACCESS_TOKEN and not principal.scopes & SYNC_SCOPES:
-        raise MissingScopes(
-            "One or more of the following scopes are required.",
-            errors=[
-                {
-                    "message": "One or more of the following scopes are required.",
-                    "context": {"requiredScopes": sorted(SYNC_SCOPES)},
-                }
-            ],
-        )
+    if scopes is not None and principal.kind is K.ACCESS_TOKEN:
+        require_scopes(principal, scopes)
     return principal
+
+
+def require_scopes(principal: Principal, scopes: frozenset[str]) -> None:
+    """HubSpot's 403 MISSING_SCOPES unless the caller holds one of ``scopes`` (API keys are not
+    scoped)."""
+    if principal.kind in (K.PORTAL_API_KEY, K.DEVELOPER_API_KEY) or principal.scopes & scopes:
+        return
+    message = "One or more of the following scopes are required."
+    raise MissingScopes(
+        message, errors=[{"message": message, "context": {"requiredScopes": sorted(scopes)}}]
+    )
 
 
 async def portal_caller(principal: Caller) -> Principal:

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Connection
 from starlette.responses import Response
 
 from ecombridge.api.deps import ReadConn
-from ecombridge.crm_schema.service import ecommerce_pipeline_id
+from ecombridge.crm_schema.pipelines import ecommerce_pipeline_id
 from ecombridge.crm_schema.standard import ECOMMERCE_STAGES
 from ecombridge.web.display import object_url, to_number
 from ecombridge.web.pages.sync_errors import parse_store
