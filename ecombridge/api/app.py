@@ -12,6 +12,8 @@ from ecombridge.api.middleware import WireToleranceMiddleware
 from ecombridge.config import Config, get_config
 from ecombridge.db.engine import Database
 from ecombridge.queue.inprocess import worker_lifespan
+from ecombridge.ratelimit.middleware import RateLimitMiddleware
+from ecombridge.ratelimit.service import RateLimiter
 
 # Each module exposes ``router``. Order matters only where paths overlap.
 ROUTER_MODULES = [
@@ -26,6 +28,7 @@ ROUTER_MODULES = [
     "ecombridge.stores.endpoints",
     "ecombridge.installs.endpoints",
     "ecombridge.oauth.endpoints",
+    "ecombridge.account.endpoints",
     "ecombridge.observability.endpoints",
     "ecombridge.sync_status.endpoints",
     "ecombridge.crm.endpoints",
@@ -57,5 +60,8 @@ def create_app(config: Config | None = None, database: Database | None = None) -
     for module_name in ROUTER_MODULES:
         router: APIRouter = importlib.import_module(module_name).router
         app.include_router(router)
+    # Innermost first: limits are counted on the tolerated (normalised) request.
+    app.state.rate_limiter = RateLimiter.from_config(config, database)
+    app.add_middleware(RateLimitMiddleware, limiter=app.state.rate_limiter)
     app.add_middleware(WireToleranceMiddleware, max_body_bytes=config.max_body_bytes)
     return app

@@ -67,7 +67,7 @@ AsyncDb = Annotated[Database, Depends(get_database_in_loop)]
 Cfg = Annotated[Config, Depends(get_config)]
 
 
-def _presented_secret(request: Request) -> tuple[str, bool] | None:
+def presented_secret(request: Request) -> tuple[str, bool] | None:
     """The secret a request carries and whether it came as an API key (hapikey)."""
     header = request.headers.get("authorization")
     if header:
@@ -108,7 +108,7 @@ async def current_principal(request: Request) -> Principal:
     cached: Principal | None = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
-    presented = _presented_secret(request)
+    presented = presented_secret(request)
     if presented is None:
         raise AuthenticationFailed(
             "Authentication credentials not found. Send a hapikey query parameter, an "
@@ -167,6 +167,13 @@ async def portal_caller(principal: Caller) -> Principal:
     return require_kinds(principal, K.ACCESS_TOKEN, K.PORTAL_API_KEY, K.PRIVATE_APP_TOKEN)
 
 
+async def portal_any_caller(principal: Caller) -> Principal:
+    """Any portal-scoped credential, whatever its scopes (account details)."""
+    return require_kinds(
+        principal, K.ACCESS_TOKEN, K.PORTAL_API_KEY, K.PRIVATE_APP_TOKEN, scopes=None
+    )
+
+
 async def portal_key_caller(principal: Caller) -> Principal:
     """Portal-level endpoints (v1 installs, portal error listing): the portal's own key."""
     return require_kinds(principal, K.PORTAL_API_KEY, K.PRIVATE_APP_TOKEN)
@@ -182,6 +189,7 @@ async def developer_caller(principal: Caller) -> Principal:
 
 
 PortalCaller = Annotated[Principal, Depends(portal_caller)]
+PortalAnyCaller = Annotated[Principal, Depends(portal_any_caller)]
 PortalKeyCaller = Annotated[Principal, Depends(portal_key_caller)]
 AppInstallationCaller = Annotated[Principal, Depends(app_installation_caller)]
 DeveloperCaller = Annotated[Principal, Depends(developer_caller)]
