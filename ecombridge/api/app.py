@@ -32,6 +32,7 @@ ROUTER_MODULES = [
     "ecombridge.observability.endpoints",
     "ecombridge.sync_status.endpoints",
     "ecombridge.crm.endpoints",
+    "ecombridge.crm_legacy.endpoints",
     "ecombridge.web.endpoints",
 ]
 
