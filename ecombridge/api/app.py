@@ -7,8 +7,10 @@ import importlib
 from fastapi import APIRouter, FastAPI
 
 from ecombridge import __version__
+from ecombridge.api.docs import install_docs
 from ecombridge.api.errors import install_error_handlers
 from ecombridge.api.middleware import WireToleranceMiddleware
+from ecombridge.api.openapi import install_openapi
 from ecombridge.config import Config, get_config
 from ecombridge.db.engine import Database
 from ecombridge.queue.inprocess import worker_lifespan
@@ -47,7 +49,8 @@ def create_app(config: Config | None = None, database: Database | None = None) -
         version=__version__,
         description="A self-hosted, wire-compatible Ecommerce Bridge (v1 and v2) with a CRM "
         "view of the synced data.",
-        docs_url="/docs",
+        # Served by ecombridge.api.docs from local assets (no CDN).
+        docs_url=None,
         redoc_url=None,
         # Trailing slashes are dropped before routing (WireToleranceMiddleware), so redirecting
         # to the slashed path could only loop: an unmatched path is a plain 404.
@@ -58,6 +61,8 @@ def create_app(config: Config | None = None, database: Database | None = None) -
     app.state.config = config
     app.state.database = database
     install_error_handlers(app)
+    install_openapi(app)
+    install_docs(app)
     for module_name in ROUTER_MODULES:
         router: APIRouter = importlib.import_module(module_name).router
         app.include_router(router)
