@@ -83,7 +83,7 @@ def judge(limits: Limits, counts: Counts, now_ms: int, daily: bool, ms_to_midnig
     """Whether the request just counted is within the limits, and what the headers say."""
     daily_remaining = max(0, limits.daily - counts.daily) if daily else None
     if daily and counts.daily > limits.daily:
-        return Verdict(False, 0, 0, "DAILY", ms_to_midnight)
+        return Verdict(False, 0, 0, "DAILY", ms_to_midnight)  # (0 left: the day is used up)
     if not limits.max_requests:
         return Verdict(True, 0, daily_remaining)
     _, elapsed = window_of(now_ms, limits.window_ms)
@@ -92,7 +92,9 @@ def judge(limits: Limits, counts: Counts, now_ms: int, daily: bool, ms_to_midnig
         remaining = max(0, math.floor(limits.max_requests - load))
         return Verdict(True, remaining, daily_remaining)
     wait = _wait_ms(limits, counts, elapsed)
-    return Verdict(False, 0, daily_remaining, limits.policy_name, wait)
+    # A refused request is not counted.
+    uncounted = None if daily_remaining is None else daily_remaining + 1
+    return Verdict(False, 0, uncounted, limits.policy_name, wait)
 
 
 def _wait_ms(limits: Limits, counts: Counts, elapsed: int) -> int:
