@@ -75,7 +75,7 @@ class MemoryCounters:
 class DatabaseCounters:
     """Counters in the ``rate_limit_counters`` table, shared by every process of the database.
     Concurrent requests of one credential queue on its window row's lock for the length of a
-    three-statement transaction, so the count is exact across processes."""
+    short transaction (one statement on PostgreSQL), so the count is exact across processes."""
 
     def __init__(self, database: Database) -> None:
         self.database = database
@@ -85,9 +85,15 @@ class DatabaseCounters:
         try:
             with self.database.write() as conn:
                 repo.relax_durability(conn)
-                current = repo.increment(conn, keys.current, keys.current_expires_at)
-                daily = repo.increment(conn, keys.daily, keys.daily_expires_at) if keys.daily else 0
-                previous = repo.hits(conn, keys.previous, now_ms)
+                previous, current, daily = repo.count_hit(
+                    conn,
+                    keys.current,
+                    keys.current_expires_at,
+                    keys.daily,
+                    keys.daily_expires_at,
+                    keys.previous,
+                    now_ms,
+                )
                 verdict = judge(Counts(previous, current, daily))
                 if not verdict.allowed:
                     raise _Rejected(verdict)  # rolls the counting back
