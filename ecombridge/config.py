@@ -27,6 +27,13 @@ class Config(BaseSettings):
     # Signs the web UI's session cookies; set it when several processes serve the UI (unset: a
     # random key per process, so sessions end when it restarts).
     session_secret: str = ""
+    # API rate limits per credential (docs/api-limits.md): requests per rolling window, e.g.
+    # 190/10s (off: none); requests per day (0: none), reset at midnight in the portal's time zone;
+    # where requests are counted: memory (per process), database (shared by every API process)
+    # or auto (the database on PostgreSQL, memory on SQLite).
+    rate_limit: str = "1000/10s"
+    daily_limit: int = 1_000_000
+    rate_limit_store: str = "auto"
 
     def base_url(self) -> str:
         return self.public_base_url.rstrip("/") or f"http://{self.host}:{self.port}"

@@ -25,8 +25,9 @@ from ecombridge.errors import (
 )
 from ecombridge.limits import MAX_BIGINT
 from ecombridge.tenancy import service as tenancy
-from ecombridge.tenancy.principal import KIND_NAMES, SYNC_SCOPES, CredentialKind, Principal
+from ecombridge.tenancy.principal import KIND_NAMES, CredentialKind, Principal
 from ecombridge.tenancy.principal_cache import PrincipalCache
+from ecombridge.tenancy.scopes import SYNC_SCOPES
 from ecombridge.tenancy.secrets import digest
 
 K = CredentialKind
@@ -66,7 +67,7 @@ AsyncDb = Annotated[Database, Depends(get_database_in_loop)]
 Cfg = Annotated[Config, Depends(get_config)]
 
 
-def _presented_secret(request: Request) -> tuple[str, bool] | None:
+def presented_secret(request: Request) -> tuple[str, bool] | None:
     """The secret a request carries and whether it came as an API key (hapikey)."""
     header = request.headers.get("authorization")
     if header:
@@ -107,7 +108,7 @@ async def current_principal(request: Request) -> Principal:
     cached: Principal | None = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
-    presented = _presented_secret(request)
+    presented = presented_secret(request)
     if presented is None:
         raise AuthenticationFailed(
             "Authentication credentials not found. Send a hapikey query parameter, an "
@@ -134,29 +135,43 @@ def _resolve(request: Request, secret: str, as_api_key: bool) -> Principal:
 Caller = Annotated[Principal, Depends(current_principal)]
 
 
-def require_kinds(principal: Principal, *kinds: CredentialKind) -> Principal:
+def require_kinds(
+    principal: Principal, *kinds: CredentialKind, scopes: frozenset[str] | None = SYNC_SCOPES
+) -> Principal:
+    """The caller, when its kind is one of ``kinds`` and (an OAuth token) it carries one of
+    ``scopes``; None: no scope needed at this step (the route checks its own)."""
     if principal.kind not in kinds:
         needed = " or ".join(KIND_NAMES[k] for k in kinds)
         raise WrongCredentialKind(
             f"This endpoint requires {needed}; the request used {KIND_NAMES[principal.kind]}."
         )
-    if principal.kind is K.ACCESS_TOKEN and not principal.scopes & SYNC_SCOPES:
-        raise MissingScopes(
-            "One or more of the following scopes are required.",
-            errors=[
-                {
-                    "message": "One or more of the following scopes are required.",
-                    "context": {"requiredScopes": sorted(SYNC_SCOPES)},
-                }
-            ],
-        )
+    if scopes is not None and principal.kind is K.ACCESS_TOKEN:
+        require_scopes(principal, scopes)
     return principal
+
+
+def require_scopes(principal: Principal, scopes: frozenset[str]) -> None:
+    """HubSpot's 403 MISSING_SCOPES unless the caller holds one of ``scopes`` (API keys are not
+    scoped)."""
+    if principal.kind in (K.PORTAL_API_KEY, K.DEVELOPER_API_KEY) or principal.scopes & scopes:
+        return
+    message = "One or more of the following scopes are required."
+    raise MissingScopes(
+        message, errors=[{"message": message, "context": {"requiredScopes": sorted(scopes)}}]
+    )
 
 
 async def portal_caller(principal: Caller) -> Principal:
     """Sync messages, stores, sync status: an installed app's token, a portal key or a
     private-app token."""
     return require_kinds(principal, K.ACCESS_TOKEN, K.PORTAL_API_KEY, K.PRIVATE_APP_TOKEN)
+
+
+async def portal_any_caller(principal: Caller) -> Principal:
+    """Any portal-scoped credential, whatever its scopes (account details)."""
+    return require_kinds(
+        principal, K.ACCESS_TOKEN, K.PORTAL_API_KEY, K.PRIVATE_APP_TOKEN, scopes=None
+    )
 
 
 async def portal_key_caller(principal: Caller) -> Principal:
@@ -174,6 +189,7 @@ async def developer_caller(principal: Caller) -> Principal:
 
 
 PortalCaller = Annotated[Principal, Depends(portal_caller)]
+PortalAnyCaller = Annotated[Principal, Depends(portal_any_caller)]
 PortalKeyCaller = Annotated[Principal, Depends(portal_key_caller)]
 AppInstallationCaller = Annotated[Principal, Depends(app_installation_caller)]
 DeveloperCaller = Annotated[Principal, Depends(developer_caller)]

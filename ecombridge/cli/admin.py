@@ -14,11 +14,23 @@ from ecombridge.cli.users import create_user
 from ecombridge.config import get_config
 from ecombridge.errors import BridgeError
 from ecombridge.tenancy import service as tenancy
+from ecombridge.tenancy.scopes import parse_scopes
 
 app = typer.Typer(help="Administer portals, apps and credentials.", no_args_is_help=True)
 console = Console()
 
 Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+Scopes = Annotated[
+    str | None,
+    typer.Option(
+        "--scopes",
+        help="Space- or comma-separated scopes to grant (default: every scope the bridge serves).",
+    ),
+]
+
+
+def _scopes(raw: str | None) -> str:
+    return tenancy.DEFAULT_SCOPES if raw is None else " ".join(parse_scopes(raw))
 
 
 def _emit(result: dict[str, Any], as_json: bool) -> None:
@@ -105,13 +117,15 @@ def create_app(
 def install_app(
     app_id: Annotated[int, typer.Option("--app-id", help="The app to install.")],
     portal_id: Annotated[int, typer.Option("--portal-id", help="The portal to install it in.")],
+    scopes: Scopes = None,
     database_url: DatabaseUrl = None,
     as_json: Json = False,
 ) -> None:
     """Install an app in a portal, as the OAuth flow does, and print its tokens."""
     ttl = get_config().access_token_ttl_seconds
     tokens = _run(
-        database_url, lambda conn: tenancy.install_app(conn, app_id, portal_id, ttl_s=ttl)
+        database_url,
+        lambda conn: tenancy.install_app(conn, app_id, portal_id, _scopes(scopes), ttl_s=ttl),
     )
     _emit(
         {
@@ -138,11 +152,15 @@ def uninstall_app(
 @app.command("create-private-app-token")
 def create_private_app_token(
     portal_id: Annotated[int, typer.Option("--portal-id", help="The portal the token acts for.")],
+    scopes: Scopes = None,
     database_url: DatabaseUrl = None,
     as_json: Json = False,
 ) -> None:
     """Create a private-app token for a portal."""
-    token = _run(database_url, lambda conn: tenancy.create_private_app_token(conn, portal_id))
+    token = _run(
+        database_url,
+        lambda conn: tenancy.create_private_app_token(conn, portal_id, _scopes(scopes)),
+    )
     _emit({"token": token}, as_json)
 
 

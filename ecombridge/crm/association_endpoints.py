@@ -8,7 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
-from ecombridge.api.deps import PortalCaller, ReadConn, WriteConn
+from ecombridge.api.crm_access import AssociationsRead, AssociationsWrite
+from ecombridge.api.deps import ReadConn, WriteConn
 from ecombridge.api.json_body import JsonBody
 from ecombridge.crm import associations_v4 as v4
 from ecombridge.crm import schemas as s
@@ -38,7 +39,7 @@ def put_default(
     from_id: str,
     to_type: str,
     to_id: str,
-    principal: PortalCaller,
+    principal: AssociationsWrite,
     conn: WriteConn,
 ) -> dict[str, Any]:
     return v4.put_default(conn, _portal(principal), from_type, from_id, to_type, to_id)
@@ -56,7 +57,7 @@ def put_labelled(
     from_id: str,
     to_type: str,
     to_id: str,
-    principal: PortalCaller,
+    principal: AssociationsWrite,
     conn: WriteConn,
     body: JsonBody,
 ) -> JSONResponse:
@@ -75,7 +76,7 @@ def delete_association(
     from_id: str,
     to_type: str,
     to_id: str,
-    principal: PortalCaller,
+    principal: AssociationsWrite,
     conn: WriteConn,
 ) -> Response:
     v4.delete(conn, _portal(principal), from_type, from_id, to_type, to_id)
@@ -93,7 +94,7 @@ def delete_association(
     ),
 )
 def batch_create(
-    from_type: str, to_type: str, principal: PortalCaller, conn: WriteConn, body: JsonBody
+    from_type: str, to_type: str, principal: AssociationsWrite, conn: WriteConn, body: JsonBody
 ) -> JSONResponse:
     status, answer = v4.batch_create(conn, _portal(principal), from_type, to_type, body)
     return JSONResponse(answer, status_code=status)
@@ -108,7 +109,7 @@ def batch_create(
     ),
 )
 def batch_default(
-    from_type: str, to_type: str, principal: PortalCaller, conn: WriteConn, body: JsonBody
+    from_type: str, to_type: str, principal: AssociationsWrite, conn: WriteConn, body: JsonBody
 ) -> dict[str, Any]:
     return v4.batch_default(conn, _portal(principal), from_type, to_type, body)
 
@@ -121,7 +122,7 @@ def batch_default(
     responses=s.answers(),
 )
 def batch_archive(
-    from_type: str, to_type: str, principal: PortalCaller, conn: WriteConn, body: JsonBody
+    from_type: str, to_type: str, principal: AssociationsWrite, conn: WriteConn, body: JsonBody
 ) -> Response:
     v4.batch_archive(conn, _portal(principal), from_type, to_type, body)
     return Response(status_code=204)
@@ -141,7 +142,7 @@ def batch_archive(
     ),
 )
 def batch_read(
-    from_type: str, to_type: str, principal: PortalCaller, conn: ReadConn, body: JsonBody
+    from_type: str, to_type: str, principal: AssociationsRead, conn: ReadConn, body: JsonBody
 ) -> JSONResponse:
     status, answer = v4.batch_read(conn, _portal(principal), from_type, to_type, body)
     return JSONResponse(answer, status_code=status)

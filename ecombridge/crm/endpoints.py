@@ -7,7 +7,8 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 
-from ecombridge.api.deps import PortalCaller, ReadConn
+from ecombridge.api.crm_access import ObjectsRead
+from ecombridge.api.deps import ReadConn
 from ecombridge.api.json_body import JsonBody
 from ecombridge.crm import search, service
 from ecombridge.tenancy.principal import Principal
@@ -42,7 +43,7 @@ def _next_link(request: Request, body: dict[str, Any]) -> dict[str, Any]:
 def list_objects(
     request: Request,
     object_type: str,
-    principal: PortalCaller,
+    principal: ObjectsRead,
     conn: ReadConn,
     limit: str | None = None,
     after: str | None = None,
@@ -59,7 +60,7 @@ def list_objects(
 def get_object(
     object_type: str,
     object_id: str,
-    principal: PortalCaller,
+    principal: ObjectsRead,
     conn: ReadConn,
     properties: Names = [],  # noqa: B006
     associations: Names = [],  # noqa: B006
@@ -72,7 +73,7 @@ def get_object(
 
 @router.post(V3 + "/search")
 def search_objects(
-    object_type: str, principal: PortalCaller, conn: ReadConn, body: JsonBody
+    object_type: str, principal: ObjectsRead, conn: ReadConn, body: JsonBody
 ) -> dict[str, Any]:
     return search.search_objects(conn, _portal(principal), object_type, body)
 
@@ -83,7 +84,7 @@ def get_associations(
     object_type: str,
     object_id: str,
     to_object_type: str,
-    principal: PortalCaller,
+    principal: ObjectsRead,
     conn: ReadConn,
     limit: str | None = None,
     after: str | None = None,

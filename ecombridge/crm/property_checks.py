@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.engine import Connection, Row
 
 from ecombridge.crm_schema import repository as schema_repo
-from ecombridge.crm_schema.service import list_pipelines
+from ecombridge.crm_schema.pipelines import list_pipelines
 from ecombridge.crm_schema.standard import PROVIDED_PROPERTY_NAMES
 from ecombridge.errors import ValidationFailed
 from ecombridge.sync.apply.values import (

@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
-from ecombridge.api.deps import PortalCaller, ReadConn, WriteConn
+from ecombridge.api.crm_access import ObjectsRead, ObjectsWrite
+from ecombridge.api.deps import ReadConn, WriteConn
 from ecombridge.api.json_body import JsonBody
 from ecombridge.crm import object_writes
 from ecombridge.crm import schemas as s
@@ -35,7 +36,7 @@ def _portal(principal: Principal) -> int:
     responses=s.answers((201, s.SimplePublicObject, "The object created."), CONFLICT),
 )
 def create_object(
-    object_type: str, principal: PortalCaller, conn: WriteConn, body: JsonBody
+    object_type: str, principal: ObjectsWrite, conn: WriteConn, body: JsonBody
 ) -> JSONResponse:
     created = object_writes.create(conn, _portal(principal), object_type, body)
     return JSONResponse(created, status_code=201)
@@ -50,7 +51,7 @@ def create_object(
 def update_object(
     object_type: str,
     object_id: str,
-    principal: PortalCaller,
+    principal: ObjectsWrite,
     conn: WriteConn,
     body: JsonBody,
     id_property: IdProperty = None,
@@ -70,7 +71,7 @@ def update_object(
 def archive_object(
     object_type: str,
     object_id: str,
-    principal: PortalCaller,
+    principal: ObjectsWrite,
     conn: WriteConn,
     id_property: IdProperty = None,
 ) -> Response:
@@ -89,7 +90,7 @@ def archive_object(
 )
 def batch_read(
     object_type: str,
-    principal: PortalCaller,
+    principal: ObjectsRead,
     conn: ReadConn,
     body: JsonBody,
     archived: str | None = None,
@@ -109,7 +110,7 @@ def batch_read(
     ),
 )
 def batch_create(
-    object_type: str, principal: PortalCaller, conn: WriteConn, body: JsonBody
+    object_type: str, principal: ObjectsWrite, conn: WriteConn, body: JsonBody
 ) -> JSONResponse:
     status, answer = object_writes.batch_create(conn, _portal(principal), object_type, body)
     return JSONResponse(answer, status_code=status)
@@ -125,7 +126,7 @@ def batch_create(
     ),
 )
 def batch_update(
-    object_type: str, principal: PortalCaller, conn: WriteConn, body: JsonBody
+    object_type: str, principal: ObjectsWrite, conn: WriteConn, body: JsonBody
 ) -> JSONResponse:
     status, answer = object_writes.batch_update(conn, _portal(principal), object_type, body)
     return JSONResponse(answer, status_code=status)
@@ -142,7 +143,7 @@ def batch_update(
 )
 def batch_upsert(
     object_type: str,
-    principal: PortalCaller,
+    principal: ObjectsWrite,
     conn: WriteConn,
     body: JsonBody,
     id_property: IdProperty = None,
@@ -161,7 +162,7 @@ def batch_upsert(
     responses=s.answers(),
 )
 def batch_archive(
-    object_type: str, principal: PortalCaller, conn: WriteConn, body: JsonBody
+    object_type: str, principal: ObjectsWrite, conn: WriteConn, body: JsonBody
 ) -> Response:
     object_writes.batch_archive(conn, _portal(principal), object_type, body)
     return Response(status_code=204)

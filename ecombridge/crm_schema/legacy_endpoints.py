@@ -7,16 +7,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from ecombridge.api.deps import PortalCaller, ReadConn, WriteConn
+from ecombridge.api.crm_access import SchemaRead, SchemaWrite
+from ecombridge.api.deps import ReadConn, WriteConn
 from ecombridge.api.json_body import JsonBody
 from ecombridge.crm_schema import groups, service
-from ecombridge.crm_schema.legacy_schemas import (
+from ecombridge.crm_schema.endpoints import portal_of
+from ecombridge.crm_schema.legacy_schemas import render_group_v1, render_property_v1
+from ecombridge.crm_schema.schemas import (
+    object_type_of,
     parse_group,
+    parse_new_property,
     parse_property_changes,
-    render_group_v1,
-    render_property_v1,
 )
-from ecombridge.crm_schema.schemas import object_type_of, parse_new_property
 from ecombridge.errors import NotFound
 from ecombridge.tenancy.principal import Principal
 
@@ -26,13 +28,12 @@ router = APIRouter(prefix="/properties/{version}/{object_type}", tags=["legacy p
 def _scope(caller: Principal, version: str, object_type: str) -> tuple[int, str]:
     if version not in ("v1", "v2"):
         raise NotFound(f"No properties API version {version!r}; use v1 or v2.")
-    assert caller.portal_id is not None  # every kind PortalCaller admits is portal-scoped
-    return caller.portal_id, object_type_of(object_type)
+    return portal_of(caller), object_type_of(object_type)
 
 
 @router.get("/properties")
 def list_properties(
-    caller: PortalCaller, version: str, object_type: str, conn: ReadConn
+    caller: SchemaRead, version: str, object_type: str, conn: ReadConn
 ) -> list[dict[str, Any]]:
     portal_id, kind = _scope(caller, version, object_type)
     return [render_property_v1(row) for row in service.list_properties(conn, portal_id, kind)]
@@ -40,7 +41,7 @@ def list_properties(
 
 @router.get("/properties/named/{name}")
 def get_property(
-    caller: PortalCaller, version: str, object_type: str, name: str, conn: ReadConn
+    caller: SchemaRead, version: str, object_type: str, name: str, conn: ReadConn
 ) -> dict[str, Any]:
     portal_id, kind = _scope(caller, version, object_type)
     return render_property_v1(service.get_property(conn, portal_id, kind, name))
@@ -48,7 +49,7 @@ def get_property(
 
 @router.post("/properties")
 def create_property(
-    caller: PortalCaller, version: str, object_type: str, body: JsonBody, conn: WriteConn
+    caller: SchemaWrite, version: str, object_type: str, body: JsonBody, conn: WriteConn
 ) -> dict[str, Any]:
     portal_id, kind = _scope(caller, version, object_type)
     row = service.create_property(conn, portal_id, kind, parse_new_property(body))
@@ -57,7 +58,7 @@ def create_property(
 
 @router.put("/properties/named/{name}")
 def update_property(
-    caller: PortalCaller,
+    caller: SchemaWrite,
     version: str,
     object_type: str,
     name: str,
@@ -71,7 +72,7 @@ def update_property(
 
 @router.delete("/properties/named/{name}", status_code=204)
 def delete_property(
-    caller: PortalCaller, version: str, object_type: str, name: str, conn: WriteConn
+    caller: SchemaWrite, version: str, object_type: str, name: str, conn: WriteConn
 ) -> Response:
     portal_id, kind = _scope(caller, version, object_type)
     service.delete_property(conn, portal_id, kind, name)
@@ -80,7 +81,7 @@ def delete_property(
 
 @router.get("/groups")
 def list_groups(
-    caller: PortalCaller,
+    caller: SchemaRead,
     version: str,
     object_type: str,
     conn: ReadConn,
@@ -96,7 +97,7 @@ def list_groups(
 
 @router.get("/groups/named/{name}")
 def get_group(
-    caller: PortalCaller, version: str, object_type: str, name: str, conn: ReadConn
+    caller: SchemaRead, version: str, object_type: str, name: str, conn: ReadConn
 ) -> dict[str, Any]:
     portal_id, kind = _scope(caller, version, object_type)
     return render_group_v1(groups.get_group(conn, portal_id, kind, name))
@@ -104,17 +105,17 @@ def get_group(
 
 @router.post("/groups")
 def create_group(
-    caller: PortalCaller, version: str, object_type: str, body: JsonBody, conn: WriteConn
+    caller: SchemaWrite, version: str, object_type: str, body: JsonBody, conn: WriteConn
 ) -> dict[str, Any]:
     portal_id, kind = _scope(caller, version, object_type)
-    name, label, order = parse_group(body, creating=True)
+    name, label, order = parse_group(body, creating=True, label_key="displayName")
     assert name is not None and label is not None  # required when creating
     return render_group_v1(groups.create_group(conn, portal_id, kind, name, label, order))
 
 
 @router.put("/groups/named/{name}")
 def update_group(
-    caller: PortalCaller,
+    caller: SchemaWrite,
     version: str,
     object_type: str,
     name: str,
@@ -122,13 +123,13 @@ def update_group(
     conn: WriteConn,
 ) -> dict[str, Any]:
     portal_id, kind = _scope(caller, version, object_type)
-    _, label, order = parse_group(body, creating=False)
+    _, label, order = parse_group(body, creating=False, label_key="displayName")
     return render_group_v1(groups.update_group(conn, portal_id, kind, name, label, order))
 
 
 @router.delete("/groups/named/{name}", status_code=204)
 def delete_group(
-    caller: PortalCaller, version: str, object_type: str, name: str, conn: WriteConn
+    caller: SchemaWrite, version: str, object_type: str, name: str, conn: WriteConn
 ) -> Response:
     portal_id, kind = _scope(caller, version, object_type)
     groups.delete_group(conn, portal_id, kind, name)

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from ecombridge.db.dialect import insert_for
-from ecombridge.db.tables import crm_properties, crm_property_groups, pipeline_stages, pipelines
+from ecombridge.db.tables import crm_properties, crm_property_groups
 
 
 def insert_properties_if_missing(conn: Connection, rows: list[dict[str, Any]]) -> None:
@@ -43,35 +43,6 @@ def get_property(conn: Connection, portal_id: int, object_type: str, name: str) 
         c.portal_id == portal_id, c.object_type == object_type, c.name == name
     )
     return conn.execute(query).first()
-
-
-def insert_pipeline_if_missing(conn: Connection, row: dict[str, Any]) -> None:
-    conn.execute(insert_for(conn, pipelines).values(row).on_conflict_do_nothing())
-
-
-def insert_stages_if_missing(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(insert_for(conn, pipeline_stages).values(rows).on_conflict_do_nothing())
-
-
-def list_pipelines(
-    conn: Connection, portal_id: int, object_type: str, pipeline_id: str | None = None
-) -> list[Row[Any]]:
-    c = pipelines.c
-    query = sa.select(pipelines).where(c.portal_id == portal_id, c.object_type == object_type)
-    if pipeline_id is not None:
-        query = query.where(c.id == pipeline_id)
-    return list(conn.execute(query.order_by(c.display_order, c.created_at)))
-
-
-def list_stages(conn: Connection, portal_id: int, pipeline_ids: list[str]) -> list[Row[Any]]:
-    c = pipeline_stages.c
-    query = (
-        sa.select(pipeline_stages)
-        .where(c.portal_id == portal_id, c.pipeline_id.in_(pipeline_ids))
-        .order_by(c.pipeline_id, c.display_order)
-    )
-    return list(conn.execute(query))
 
 
 def update_property(

@@ -1,5 +1,5 @@
-"""CRM wire shapes: v3 properties and pipelines (ISO 8601 timestamps, as CRM v3 sends them) and
-the legacy ``/crm-pipelines/v1`` pipelines that integrations read stage ids from."""
+"""CRM v3 wire shapes of properties and property groups (ISO 8601 timestamps, as CRM v3 sends
+them), and the input checks the legacy shapes share."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from sqlalchemy.engine import Row
 
 from ecombridge.clock import iso_ms
 from ecombridge.crm_schema.object_types import find_object_type
-from ecombridge.crm_schema.service import NewProperty, Pipeline
+from ecombridge.crm_schema.service import NewProperty, PropertyChanges
 from ecombridge.errors import ValidationFailed
+from ecombridge.limits import MAX_INT32
 
 
 def object_type_of(name: str) -> str:
@@ -103,54 +104,52 @@ def _flag(body: dict[str, Any], key: str) -> bool:
     return value
 
 
-def render_pipeline_v3(pipeline: Pipeline) -> dict[str, Any]:
-    row = pipeline.row
+def parse_property_changes(body: Any, name: str) -> PropertyChanges:
+    if not isinstance(body, dict):
+        raise ValidationFailed("body: must be a JSON object with the attributes to change.")
+    if body.get("name") not in (None, "", name):
+        raise ValidationFailed(f"name: a property cannot be renamed (it is {name!r}).")
+    options = body.get("options")
+    return PropertyChanges(
+        label=text_field(body, "label", required=False, limit=200) or None,
+        type=text_field(body, "type", required=False, limit=20) or None,
+        field_type=text_field(body, "fieldType", required=False, limit=20) or None,
+        group_name=text_field(body, "groupName", required=False, limit=100) or None,
+        description=text_field(body, "description", required=False, limit=1000),
+        options=None if options is None else parse_options(options),
+    )
+
+
+def render_group(row: Row[Any]) -> dict[str, Any]:
     return {
-        "id": row.id,
+        "name": row.name,
         "label": row.label,
         "displayOrder": row.display_order,
         "archived": False,
-        "createdAt": iso_ms(row.created_at),
-        "updatedAt": iso_ms(row.updated_at),
-        "stages": [
-            {
-                "id": stage.id,
-                "label": stage.label,
-                "displayOrder": stage.display_order,
-                "metadata": _stage_metadata(stage),
-                "archived": False,
-                "createdAt": iso_ms(stage.created_at),
-                "updatedAt": iso_ms(stage.updated_at),
-            }
-            for stage in pipeline.stages
-        ],
     }
 
 
-def _stage_metadata(stage: Row[Any]) -> dict[str, str]:
-    return {
-        "probability": str(float(stage.probability)),
-        "isClosed": "true" if stage.is_closed else "false",
-    }
+def display_order(body: dict[str, Any], where: str = "") -> int | None:
+    """``displayOrder`` if given (an INTEGER column); ``where`` prefixes the field in errors."""
+    order = body.get("displayOrder")
+    if order is None:
+        return None
+    if not isinstance(order, int) or isinstance(order, bool):
+        raise ValidationFailed(f"{where}displayOrder: must be an integer.")
+    if not -MAX_INT32 - 1 <= order <= MAX_INT32:
+        raise ValidationFailed(
+            f"{where}displayOrder: must be between {-MAX_INT32 - 1} and {MAX_INT32}."
+        )
+    return order
 
 
-def render_pipeline_v1(pipeline: Pipeline) -> dict[str, Any]:
-    row = pipeline.row
-    return {
-        "pipelineId": row.id,
-        "label": row.label,
-        "displayOrder": row.display_order,
-        "active": True,
-        "stages": [
-            {
-                "stageId": stage.id,
-                "label": stage.label,
-                "displayOrder": stage.display_order,
-                "probability": float(stage.probability),
-                "closedWon": bool(stage.is_closed and stage.probability >= 1.0),
-                "active": True,
-                "metadata": _stage_metadata(stage),
-            }
-            for stage in pipeline.stages
-        ],
-    }
+def parse_group(
+    body: Any, *, creating: bool, label_key: str = "label"
+) -> tuple[str | None, str | None, int | None]:
+    """(name, label, displayOrder) of a property group body (v3 ``label``; the legacy API
+    calls it ``displayName``)."""
+    if not isinstance(body, dict):
+        raise ValidationFailed(f'body: must be a JSON object {{"name", "{label_key}"}}.')
+    name = text_field(body, "name", required=creating, limit=100)
+    label = text_field(body, label_key, required=creating, limit=200)
+    return name, label, display_order(body)

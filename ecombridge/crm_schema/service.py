@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,26 +11,18 @@ from sqlalchemy.engine import Connection, Row
 from ecombridge.clock import now_ms
 from ecombridge.crm_schema import repository as repo
 from ecombridge.crm_schema.object_types import OBJECT_TYPES
+from ecombridge.crm_schema.pipelines import install_ecommerce_pipeline
 from ecombridge.crm_schema.standard import (
-    ECOMMERCE_STAGES,
     FIELD_TYPES,
     INFORMATION_GROUPS,
     MANAGED_PREFIX,
-    PIPELINE_LABEL,
     PropertyDef,
     portal_groups,
     portal_properties,
 )
 from ecombridge.errors import Conflict, NotFound, ValidationFailed
 
-# The pipeline id is a UUID of its own per portal; deriving it from the portal id makes
-# concurrent installs agree on it, so a plain insert-if-missing is race free.
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
-_PIPELINE_NAMESPACE = uuid.UUID("6f1c2a3e-0b7d-4c59-9a43-3c1e0d6f8b21")
-
-
-def ecommerce_pipeline_id(portal_id: int) -> str:
-    return str(uuid.uuid5(_PIPELINE_NAMESPACE, f"ecommerce-pipeline:{portal_id}"))
 
 
 def _property_row(portal_id: int, object_type: str, prop: PropertyDef, now: int) -> dict[str, Any]:
@@ -81,36 +72,7 @@ def ensure_portal_schema(conn: Connection, portal_id: int) -> None:
             for order, (name, label) in enumerate(portal_groups(object_type))
         ],
     )
-    pipeline_id = ecommerce_pipeline_id(portal_id)
-    repo.insert_pipeline_if_missing(
-        conn,
-        {
-            "portal_id": portal_id,
-            "id": pipeline_id,
-            "object_type": "DEAL",
-            "label": PIPELINE_LABEL,
-            "display_order": 0,
-            "created_at": now,
-            "updated_at": now,
-        },
-    )
-    repo.insert_stages_if_missing(
-        conn,
-        [
-            {
-                "portal_id": portal_id,
-                "pipeline_id": pipeline_id,
-                "id": stage.id,
-                "label": stage.label,
-                "display_order": order,
-                "probability": stage.probability,
-                "is_closed": stage.is_closed,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for order, stage in enumerate(ECOMMERCE_STAGES)
-        ],
-    )
+    install_ecommerce_pipeline(conn, portal_id, now)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -235,37 +197,3 @@ def delete_property(conn: Connection, portal_id: int, object_type: str, name: st
 def property_types(conn: Connection, portal_id: int, object_type: str) -> dict[str, str]:
     """name -> type of every property of ``object_type`` (for validating synced values)."""
     return {row.name: row.type for row in repo.list_properties(conn, portal_id, object_type)}
-
-
-# ---------------------------------------------------------------------------------------------
-# Pipelines
-
-
-@dataclass(frozen=True)
-class Pipeline:
-    row: Row[Any]
-    stages: list[Row[Any]]
-
-
-def list_pipelines(
-    conn: Connection, portal_id: int, pipeline_id: str | None = None
-) -> list[Pipeline]:
-    rows = repo.list_pipelines(conn, portal_id, "DEAL", pipeline_id)
-    if not rows:
-        return []
-    stages = repo.list_stages(conn, portal_id, [r.id for r in rows])
-    return [Pipeline(r, [s for s in stages if s.pipeline_id == r.id]) for r in rows]
-
-
-def get_pipeline(conn: Connection, portal_id: int, pipeline_id: str) -> Pipeline:
-    valid = 0 < len(pipeline_id) <= 64 and "\x00" not in pipeline_id
-    found = list_pipelines(conn, portal_id, pipeline_id) if valid else []
-    if not found:
-        raise NotFound(f"Pipeline {pipeline_id!r} does not exist in this portal.")
-    return found[0]
-
-
-def deal_stage_ids(conn: Connection, portal_id: int) -> set[str]:
-    """Every valid ``dealstage`` value of the portal."""
-    pipelines = list_pipelines(conn, portal_id)
-    return {stage.id for p in pipelines for stage in p.stages}

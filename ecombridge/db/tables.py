@@ -87,7 +87,7 @@ installations = sa.Table(
     sa.Column("id", AutoId, primary_key=True),
     sa.Column("portal_id", sa.BigInteger, sa.ForeignKey("portals.id"), nullable=False),
     sa.Column("app_id", sa.BigInteger, sa.ForeignKey("apps.id"), nullable=False),
-    sa.Column("scopes", sa.String(500), nullable=False),
+    sa.Column("scopes", sa.String(2000), nullable=False),
     sa.Column("created_at", Millis, nullable=False),
     sa.Column("uninstalled_at", Millis, nullable=True),
     sa.UniqueConstraint("portal_id", "app_id"),
@@ -106,7 +106,7 @@ credentials = sa.Table(
     sa.Column("developer_id", sa.BigInteger, sa.ForeignKey("developers.id"), nullable=True),
     sa.Column("app_id", sa.BigInteger, sa.ForeignKey("apps.id"), nullable=True),
     sa.Column("installation_id", sa.BigInteger, sa.ForeignKey("installations.id"), nullable=True),
-    sa.Column("scopes", sa.String(500), nullable=False, server_default=""),
+    sa.Column("scopes", sa.String(2000), nullable=False, server_default=""),
     # Authorization codes remember where they were sent; the token exchange must match it.
     sa.Column("redirect_uri", sa.String(2000), nullable=True),
     sa.Column("created_at", Millis, nullable=False),
@@ -445,4 +445,17 @@ users = sa.Table(
     sa.Column("email", sa.String(320), nullable=False, unique=True),
     sa.Column("password_hash", sa.String(200), nullable=False),
     sa.Column("created_at", Millis, nullable=False),
+)
+
+# ---------------------------------------------------------------------------------------------
+# API rate limits shared by every API process (ecombridge.ratelimit): one row per credential and
+# window ("<policy>:<credential>:<window>"), counted with one upsert per request.
+
+rate_limit_counters = sa.Table(
+    "rate_limit_counters",
+    metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("hits", sa.BigInteger, nullable=False),
+    sa.Column("expires_at", Millis, nullable=False),
+    sa.Index("ix_rate_limit_counters_expires_at", "expires_at"),
 )

@@ -1,8 +1,7 @@
-"""OAuth 2.0 endpoints (HubSpot's OAuth v1 API) and the daily-limit probe clients call."""
+"""OAuth 2.0 endpoints (HubSpot's OAuth v1 API)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -10,12 +9,11 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from ecombridge.api.deps import Cfg, Db, PortalKeyCaller, ReadConn, forget_principals
+from ecombridge.api.deps import Cfg, Db, ReadConn, forget_principals
 from ecombridge.api.errors import correlation_id, error_body
-from ecombridge.clock import now_ms
 from ecombridge.errors import AuthenticationFailed, ValidationFailed
 from ecombridge.oauth import service
-from ecombridge.oauth.schemas import AccessTokenInfo, DailyLimit, RefreshTokenInfo, TokenResponse
+from ecombridge.oauth.schemas import AccessTokenInfo, RefreshTokenInfo, TokenResponse
 from ecombridge.tenancy.principal import CredentialKind
 from ecombridge.tenancy.service import IssuedTokens
 
@@ -23,7 +21,6 @@ router = APIRouter(tags=["oauth"])
 templates = Environment(
     loader=PackageLoader("ecombridge.oauth", "templates"), autoescape=select_autoescape()
 )
-DAILY_USAGE_LIMIT = 1_000_000
 OptionalForm = Annotated[str | None, Form()]
 # The pages load nothing from anywhere, may not be framed (no clickjacking of the consent) and
 # are not cached.
@@ -192,18 +189,3 @@ def revoke_refresh_token(token: str, request: Request, db: Db) -> Response:
     # After the commit: a request resolving meanwhile cannot re-cache the revoked token.
     forget_principals(request)
     return Response(status_code=204)
-
-
-@router.get("/integrations/v1/limit/daily", response_model=list[DailyLimit])
-def daily_limit(caller: PortalKeyCaller) -> list[DailyLimit]:
-    """The npm ``hubspot`` client asks this before requests made with an API key."""
-    now = now_ms()
-    today = datetime.fromtimestamp(now / 1000, UTC).replace(
-        hour=0, minute=0, second=0, microsecond=0
-    )
-    resets_at = int((today + timedelta(days=1)).timestamp() * 1000)
-    return [
-        DailyLimit(
-            usageLimit=DAILY_USAGE_LIMIT, currentUsage=0, collectedAt=now, resetsAt=resets_at
-        )
-    ]

@@ -35,12 +35,3 @@ class RefreshTokenInfo(BaseModel):
     client_id: str
     user_id: None = None
     token_type: Literal["refresh"] = "refresh"
-
-
-class DailyLimit(BaseModel):
-    name: Literal["api-calls-daily"] = "api-calls-daily"
-    usageLimit: int
-    currentUsage: int
-    collectedAt: int
-    fetchStatus: Literal["SUCCESS"] = "SUCCESS"
-    resetsAt: int

@@ -20,11 +20,11 @@ from ecombridge.clock import now_ms
 from ecombridge.errors import AuthenticationFailed, NotFound, ValidationFailed
 from ecombridge.tenancy import repository as tenancy_repo
 from ecombridge.tenancy import service as tenancy
-from ecombridge.tenancy.principal import SYNC_SCOPES, CredentialKind
+from ecombridge.tenancy.principal import CredentialKind
+from ecombridge.tenancy.scopes import parse_scopes
 from ecombridge.tenancy.secrets import digest
 
 K = CredentialKind
-GRANTABLE_SCOPES = SYNC_SCOPES | {"oauth"}
 MAX_REDIRECT_URI_LENGTH = 2000  # the width of credentials.redirect_uri
 
 
@@ -44,28 +44,6 @@ class ConsentRequest:
     redirect_uri: str
     scopes: list[str]
     state: str | None
-
-
-def _split_scopes(raw: str | None) -> list[str]:
-    return list(dict.fromkeys((raw or "").replace("+", " ").replace(",", " ").split()))
-
-
-def parse_scopes(raw: str | None) -> list[str]:
-    """Scopes as the authorize URL carries them: space (or ``+``/comma) separated."""
-    names = _split_scopes(raw)
-    if not names:
-        raise ValidationFailed(
-            "scope is required: request integration-sync (or e-commerce), optionally with oauth."
-        )
-    unknown = sorted(set(names) - GRANTABLE_SCOPES)
-    if unknown:
-        raise ValidationFailed(
-            f"scope contains scopes this bridge does not grant: {', '.join(unknown)}. "
-            f"Grantable scopes: {', '.join(sorted(GRANTABLE_SCOPES))}."
-        )
-    if not set(names) & SYNC_SCOPES:
-        raise ValidationFailed("scope must include integration-sync or e-commerce.")
-    return names
 
 
 def _check_redirect_uri(redirect_uri: str | None) -> str:
@@ -100,9 +78,7 @@ def consent_request(
     if app is None:
         raise ValidationFailed(f"client_id {client_id!r} does not belong to any app.")
     uri = _check_redirect_uri(redirect_uri)
-    scopes = parse_scopes(scope)
-    optional = _split_scopes(optional_scope)
-    scopes += [name for name in optional if name in GRANTABLE_SCOPES and name not in scopes]
+    scopes = parse_scopes(scope, optional_scope)
     return ConsentRequest(int(app.id), str(app.name), client_id, uri, scopes, state)
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-# OAuth scopes that grant access to the ecommerce endpoints.
-SYNC_SCOPES = frozenset({"integration-sync", "e-commerce"})
 CUSTOM_INTEGRATION = 0  # source_app_id of data written with a portal key or private-app token
 
 

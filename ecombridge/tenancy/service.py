@@ -20,6 +20,7 @@ from ecombridge.errors import (
 )
 from ecombridge.tenancy import repository as repo
 from ecombridge.tenancy.principal import CredentialKind, Principal
+from ecombridge.tenancy.scopes import ALL_SCOPES
 from ecombridge.tenancy.secrets import (
     digest,
     digests_match,
@@ -28,7 +29,8 @@ from ecombridge.tenancy.secrets import (
     new_secret,
 )
 
-DEFAULT_SCOPES = "integration-sync oauth"
+# Granted when no scopes are named: every scope the bridge serves.
+DEFAULT_SCOPES = " ".join(ALL_SCOPES)
 REFRESH_TOKEN_TTL_MS: int | None = None  # refresh tokens live until revoked, as HubSpot's did
 AUTHORIZATION_CODE_TTL_MS = 10 * 60 * 1000
 MAX_NAME_LENGTH = 200  # portals.name, developers.name, apps.name
@@ -231,10 +233,10 @@ def _installation_owner(
     return dict(portal_id=portal_id, app_id=app_id, installation_id=installation_id, scopes=scopes)
 
 
-def create_private_app_token(conn: Connection, portal_id: int) -> str:
+def create_private_app_token(conn: Connection, portal_id: int, scopes: str = DEFAULT_SCOPES) -> str:
     require_portal(conn, portal_id)
     return _store_secret(
-        conn, CredentialKind.PRIVATE_APP_TOKEN, now_ms(), portal_id=portal_id, scopes="e-commerce"
+        conn, CredentialKind.PRIVATE_APP_TOKEN, now_ms(), portal_id=portal_id, scopes=scopes
     )
 
 

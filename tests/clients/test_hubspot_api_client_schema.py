@@ -9,19 +9,6 @@ from hubspot.crm.pipelines import ApiException as PipelinesApiException
 from hubspot.crm.properties import ApiException as PropertiesApiException
 from hubspot.crm.properties import PropertyCreate
 
-from ecombridge.db.engine import Database
-from tests.support.factories import InstalledApp
-from tests.support.live import LiveServer
-
-
-@pytest.fixture
-def api(live_server: LiveServer, db: Database, installed_app: InstalledApp) -> HubSpot:
-    from ecombridge.installs.service import install
-
-    with db.write() as conn:
-        install(conn, installed_app.portal_id)
-    return HubSpot(access_token=installed_app.access_token, host=live_server.url)
-
 
 def test_properties(api: HubSpot) -> None:
     listed = api.crm.properties.core_api.get_all("deals")

@@ -6,6 +6,7 @@ import uuid
 
 import sqlalchemy as sa
 
+from ecombridge.crm_schema import pipelines as pipeline_rules
 from ecombridge.crm_schema import service
 from ecombridge.crm_schema.standard import MANAGED_GROUP
 from ecombridge.db.engine import Database
@@ -83,13 +84,13 @@ def test_creates_the_ecommerce_pipeline_with_six_fixed_stages(db: Database, port
     with db.write() as conn:
         service.ensure_portal_schema(conn, portal.id)
     with db.read() as conn:
-        (pipeline,) = service.list_pipelines(conn, portal.id)
-        stage_ids = service.deal_stage_ids(conn, portal.id)
+        (pipeline,) = pipeline_rules.list_pipelines(conn, portal.id)
+        ecommerce = pipeline_rules.ecommerce_stages(conn, portal.id)
     assert pipeline.row.label == "Ecommerce Pipeline"
     assert uuid.UUID(pipeline.row.id)
     assert [(s.id, s.probability, s.is_closed) for s in pipeline.stages] == STAGES
     assert [s.display_order for s in pipeline.stages] == list(range(6))
-    assert stage_ids == {s for s, _, _ in STAGES}
+    assert ecommerce == (pipeline.row.id, {s for s, _, _ in STAGES})
 
 
 def test_each_portal_gets_its_own_pipeline_id(
@@ -99,8 +100,8 @@ def test_each_portal_gets_its_own_pipeline_id(
         service.ensure_portal_schema(conn, portal.id)
         service.ensure_portal_schema(conn, other_portal.id)
     with db.read() as conn:
-        (first,) = service.list_pipelines(conn, portal.id)
-        (second,) = service.list_pipelines(conn, other_portal.id)
+        (first,) = pipeline_rules.list_pipelines(conn, portal.id)
+        (second,) = pipeline_rules.list_pipelines(conn, other_portal.id)
     assert first.row.id != second.row.id
 
 
@@ -157,5 +158,5 @@ def test_concurrent_installs_agree(db: Database, portal: Portal) -> None:
         thread.join()
     assert failures == []
     with db.read() as conn:
-        (pipeline,) = service.list_pipelines(conn, portal.id)
+        (pipeline,) = pipeline_rules.list_pipelines(conn, portal.id)
     assert len(pipeline.stages) == 6

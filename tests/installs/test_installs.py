@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from ecombridge.crm_schema.service import deal_stage_ids
+from ecombridge.crm_schema.pipelines import ecommerce_stages
 from ecombridge.db.engine import Database
 from tests.support.factories import InstalledApp, Portal, make_private_app_token
 from tests.support.wire import assert_hubspot_error, bearer
@@ -32,7 +32,7 @@ def test_install_is_204_and_idempotent(client: TestClient, db: Database, portal:
         assert response.content == b""
     assert _status(client, portal)["installCompleted"] is True
     with db.read() as conn:
-        assert "checkout_abandoned" in deal_stage_ids(conn, portal.id)
+        assert "checkout_abandoned" in ecommerce_stages(conn, portal.id)[1]
     stores = client.get(f"/extensions/ecomm/v2/stores?hapikey={portal.api_key}").json()
     assert stores == {"results": [{"id": "default", "label": "Custom", "adminUri": "string"}]}
 

@@ -64,8 +64,8 @@ def test_deleted_store_is_not_found_until_defined_again(db: Database, portal: Po
 
 
 def test_first_store_installs_the_portal_schema(db: Database, portal: Portal) -> None:
-    from ecombridge.crm_schema.service import deal_stage_ids
+    from ecombridge.crm_schema.pipelines import ecommerce_stages
 
     with db.write() as conn:
         service.put_store(conn, portal.id, 0, Store("shop-1", "Shop"))
-        assert "processed" in deal_stage_ids(conn, portal.id)
+        assert "processed" in ecommerce_stages(conn, portal.id)[1]

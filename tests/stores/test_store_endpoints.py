@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from ecombridge.crm_schema.service import deal_stage_ids
+from ecombridge.crm_schema.pipelines import ecommerce_stages
 from ecombridge.db.engine import Database
 from tests.support.factories import (
     InstalledApp,
@@ -52,7 +52,7 @@ def test_first_store_installs_the_portal_schema(
 ) -> None:
     client.put(f"{URL}?hapikey={portal.api_key}", json=STORE)
     with db.read() as conn:
-        assert "shipped" in deal_stage_ids(conn, portal.id)
+        assert "shipped" in ecommerce_stages(conn, portal.id)[1]
 
 
 def test_numeric_store_id_is_taken_as_a_string(client: TestClient, portal: Portal) -> None:

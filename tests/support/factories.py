@@ -35,7 +35,7 @@ def make_portal(db: Database, name: str = "Test portal") -> Portal:
 
 
 def make_installed_app(
-    db: Database, portal_id: int, name: str = "Test app", scopes: str = "integration-sync oauth"
+    db: Database, portal_id: int, name: str = "Test app", scopes: str = tenancy.DEFAULT_SCOPES
 ) -> InstalledApp:
     with db.write() as conn:
         app = tenancy.create_app(conn, name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ecombridge.crm_schema.service import ecommerce_pipeline_id
+from ecombridge.crm_schema.pipelines import ecommerce_pipeline_id
 from ecombridge.db.engine import Database
 from tests.support.factories import Portal, make_installed_app
 from tests.sync.apply_support import Bridge, msg, open_error

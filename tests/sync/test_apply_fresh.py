@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ecombridge.crm_schema.service import ecommerce_pipeline_id
+from ecombridge.crm_schema.pipelines import ecommerce_pipeline_id
 from ecombridge.db.engine import Database
 from ecombridge.db.tables import (
     associations,

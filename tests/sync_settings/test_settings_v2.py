@@ -311,8 +311,8 @@ def test_nul_characters_are_400(client: TestClient, portal: Portal) -> None:
 def test_portal_settings_install_the_crm_schema(
     client: TestClient, db: Database, portal: Portal
 ) -> None:
-    from ecombridge.crm_schema.service import deal_stage_ids
+    from ecombridge.crm_schema.pipelines import ecommerce_stages
 
     client.put(f"{URL}?hapikey={portal.api_key}", json=settings_body())
     with db.read() as conn:
-        assert "processed" in deal_stage_ids(conn, portal.id)
+        assert "processed" in ecommerce_stages(conn, portal.id)[1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from ecombridge.crm_schema.service import deal_stage_ids
+from ecombridge.crm_schema.pipelines import ecommerce_stages
 from ecombridge.db.engine import Database
 from tests.support.factories import make_installed_app, make_portal
 from tests.support.jobs import RunJobs
@@ -18,7 +18,7 @@ def test_installing_an_app_creates_the_portal_schema(db: Database) -> None:
     portal = make_portal(db)
     make_installed_app(db, portal.id)
     with db.read() as conn:
-        assert "processed" in deal_stage_ids(conn, portal.id)
+        assert "processed" in ecommerce_stages(conn, portal.id)[1]
 
 
 def test_an_app_syncs_to_the_default_store_right_after_installing(

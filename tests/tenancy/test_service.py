@@ -10,6 +10,7 @@ from ecombridge.errors import AuthenticationFailed, NotFound, ValidationFailed
 from ecombridge.tenancy import repository as repo
 from ecombridge.tenancy import service as tenancy
 from ecombridge.tenancy.principal import CredentialKind
+from ecombridge.tenancy.scopes import ALL_SCOPES
 from ecombridge.tenancy.secrets import digest
 
 
@@ -28,8 +29,9 @@ def test_created_credentials_resolve_to_their_owner(db: Database) -> None:
     assert (dev.kind, dev.developer_id) == (CredentialKind.DEVELOPER_API_KEY, app.developer_id)
     assert access.kind is CredentialKind.ACCESS_TOKEN
     assert (access.portal_id, access.app_id) == (portal.portal_id, app.app_id)
-    assert access.scopes == {"integration-sync", "oauth"} and access.expires_at is not None
-    assert (pat.kind, pat.scopes) == (CredentialKind.PRIVATE_APP_TOKEN, {"e-commerce"})
+    # Made without naming scopes (as the admin commands do): every scope the bridge serves.
+    assert access.scopes == set(ALL_SCOPES) and access.expires_at is not None
+    assert (pat.kind, pat.scopes) == (CredentialKind.PRIVATE_APP_TOKEN, set(ALL_SCOPES))
 
 
 def test_only_digests_are_stored(db: Database) -> None:

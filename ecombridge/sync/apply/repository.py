@@ -14,8 +14,6 @@ from ecombridge.db.dialect import insert_for
 from ecombridge.db.tables import (
     crm_objects,
     crm_properties,
-    pipeline_stages,
-    pipelines,
     portals,
     sync_errors,
     sync_objects,
@@ -25,7 +23,6 @@ from ecombridge.sync.apply.values import UNIQUE_TYPE
 Row = Any  # a result row, read by attribute
 CHUNK = 500  # keeps IN lists well under every driver's bound-parameter limit
 IN_LENGTH_STEP = 50  # execute_in pads its IN lists to a multiple of this (CHUNK is one)
-PIPELINE_LABEL = "Ecommerce Pipeline"
 
 
 class Scope(NamedTuple):
@@ -211,22 +208,6 @@ def property_registry(
         )
         for name, type_, options, unique in conn.execute(query)
     }
-
-
-def ecommerce_pipeline(conn: Connection, portal_id: int) -> tuple[str, frozenset[str]] | None:
-    p, st = pipelines.c, pipeline_stages.c
-    pipeline_id = conn.execute(
-        sa.select(p.id)
-        .where(p.portal_id == portal_id, p.object_type == "DEAL", p.label == PIPELINE_LABEL)
-        .order_by(p.display_order, p.id)
-        .limit(1)
-    ).scalar()
-    if pipeline_id is None:
-        return None
-    stages = conn.execute(
-        sa.select(st.id).where(st.portal_id == portal_id, st.pipeline_id == pipeline_id)
-    ).scalars()
-    return str(pipeline_id), frozenset(stages)
 
 
 # --- links, errors and objects -----------------------------------------------------------------

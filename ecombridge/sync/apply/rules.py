@@ -1,5 +1,6 @@
 """What a batch is checked against, resolved once per batch: portal, settings, mappings, the
-property registry and the ecommerce pipeline."""
+property registry and the ecommerce pipeline (synced deals are always in it, so its stages are
+the valid ``dealstage`` values)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Connection
 
+from ecombridge.crm_schema.pipelines import ecommerce_stages
 from ecombridge.sync.apply import repository as repo
 from ecombridge.sync.apply.values import Error, Field, compile_fields
 from ecombridge.sync.messages import BatchContext
@@ -41,7 +43,7 @@ def load_rules(conn: Connection, ctx: BatchContext) -> BatchRules:
     fields = compile_fields(ctx.object_type, mappings, registry)
     if ctx.object_type != "DEAL":
         return BatchRules(fields=fields)
-    pipeline = repo.ecommerce_pipeline(conn, ctx.portal_id)
+    pipeline = ecommerce_stages(conn, ctx.portal_id)
     if pipeline is None:
         return BatchRules(fields=fields)
     return BatchRules(fields=fields, pipeline_id=pipeline[0], stage_ids=pipeline[1])

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 from starlette.responses import Response
 
 from ecombridge.api.deps import ReadConn
-from ecombridge.crm_schema.service import ecommerce_pipeline_id
+from ecombridge.crm_schema.pipelines import ecommerce_pipeline_id
 from ecombridge.crm_schema.standard import ECOMMERCE_STAGES
 from ecombridge.web.choices import store_choices
 from ecombridge.web.display import object_url

@@ -1,0 +1,1 @@
+"""The account information API: the portal's details and its daily API usage."""
