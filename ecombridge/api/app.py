@@ -27,6 +27,7 @@ ROUTER_MODULES = [
     "ecombridge.observability.endpoints",
     "ecombridge.sync_status.endpoints",
     "ecombridge.crm.endpoints",
+    "ecombridge.workflows.endpoints",
     "ecombridge.web.endpoints",
 ]
 

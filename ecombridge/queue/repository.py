@@ -38,7 +38,13 @@ _JOB_COLUMNS = (
 
 
 def insert_job(
-    conn: Connection, kind: str, ref_id: int, portal_id: int, now: int, max_attempts: int
+    conn: Connection,
+    kind: str,
+    ref_id: int,
+    portal_id: int,
+    now: int,
+    max_attempts: int,
+    run_after: int | None = None,
 ) -> int:
     job_id = conn.execute(
         jobs.insert()
@@ -49,7 +55,7 @@ def insert_job(
             status=QUEUED,
             attempts=0,
             max_attempts=max_attempts,
-            run_after=now,
+            run_after=now if run_after is None else run_after,
             created_at=now,
         )
         .returning(jobs.c.id)
@@ -94,6 +100,14 @@ def lock_queued(conn: Connection, kind: str, ref_id: int) -> int | None:
     )
     job_id = conn.execute(statement).scalar_one_or_none()
     return None if job_id is None else int(job_id)
+
+
+def run_no_later_than(conn: Connection, job_id: int, run_after: int) -> None:
+    conn.execute(
+        jobs.update()
+        .where(jobs.c.id == job_id, jobs.c.status == QUEUED, jobs.c.run_after > run_after)
+        .values(run_after=run_after)
+    )
 
 
 def claim_jobs(

@@ -1,0 +1,195 @@
+"""All SQL on the workflow tables: ``workflows``, ``workflow_enrollments``, ``workflow_emails``."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+
+from ecombridge.db.dialect import insert_for
+from ecombridge.db.tables import workflow_emails, workflow_enrollments, workflows
+from ecombridge.workflows.definitions import ACTIVE, COMPLETED
+
+w = workflows.c
+e = workflow_enrollments.c
+m = workflow_emails.c
+
+SCHEDULED, SENDING, SENT = "SCHEDULED", "SENDING", "SENT"
+FAILED, CANCELLED, UNCONFIRMED = "FAILED", "CANCELLED", "UNCONFIRMED"
+# Sends the hourly cap counts: every one that reached the server, or may have.
+ATTEMPTED = (SENDING, SENT, UNCONFIRMED)
+
+# -- workflows ---------------------------------------------------------------------------------
+
+
+def workflow_rows(conn: Connection, portal_id: int, *, enabled_only: bool = False) -> list[Any]:
+    """The portal's saved workflows (all, or the enabled ones: the listener's one read)."""
+    query = sa.select(workflows).where(w.portal_id == portal_id)
+    if enabled_only:
+        query = query.where(w.enabled.is_(True))
+    return list(conn.execute(query))
+
+
+def upsert_workflow(conn: Connection, portal_id: int, key: str, **values: Any) -> None:
+    statement = insert_for(conn, workflows).values(portal_id=portal_id, key=key, **values)
+    conn.execute(statement.on_conflict_do_update(index_elements=[w.portal_id, w.key], set_=values))
+
+
+def portals_with_enabled(conn: Connection, key: str) -> list[int]:
+    query = sa.select(w.portal_id).where(w.key == key, w.enabled.is_(True))
+    return [int(p) for p in conn.execute(query).scalars()]
+
+
+# -- enrolments --------------------------------------------------------------------------------
+
+
+def insert_enrollments(conn: Connection, rows: list[dict[str, Any]]) -> list[Row[Any]]:
+    """Insert the rows whose (portal, workflow, dedupe key) is new; returns those inserted."""
+    if not rows:
+        return []
+    statement = (
+        insert_for(conn, workflow_enrollments)
+        .values(rows)
+        .on_conflict_do_nothing()
+        .returning(e.id, e.contact_id, e.deal_id, e.enrolled_at)
+    )
+    return list(conn.execute(statement))
+
+
+def existing_dedupe_keys(
+    conn: Connection, portal_id: int, key: str, dedupe_keys: Collection[str]
+) -> set[str]:
+    if not dedupe_keys:
+        return set()
+    query = sa.select(e.dedupe_key).where(
+        e.portal_id == portal_id, e.workflow_key == key, e.dedupe_key.in_(sorted(dedupe_keys))
+    )
+    return {str(k) for k in conn.execute(query).scalars()}
+
+
+def open_enrollments(
+    conn: Connection, portal_id: int, contact_ids: Collection[int]
+) -> list[Row[Any]]:
+    """Enrolments of these contacts that are ACTIVE, or COMPLETED and not converted yet."""
+    if not contact_ids:
+        return []
+    query = sa.select(workflow_enrollments).where(
+        e.portal_id == portal_id,
+        e.contact_id.in_(sorted(contact_ids)),
+        e.state.in_((ACTIVE, COMPLETED)),
+    )
+    return [row for row in conn.execute(query) if row.state == ACTIVE or row.converted_at is None]
+
+
+def active_ids(conn: Connection, portal_id: int, key: str) -> list[int]:
+    query = sa.select(e.id).where(
+        e.portal_id == portal_id, e.workflow_key == key, e.state == ACTIVE
+    )
+    return [int(i) for i in conn.execute(query).scalars()]
+
+
+def get_enrollment(conn: Connection, enrollment_id: int) -> Row[Any] | None:
+    return conn.execute(sa.select(workflow_enrollments).where(e.id == enrollment_id)).first()
+
+
+def finish_enrollments(
+    conn: Connection, ids: Collection[int], state: str, reason: str | None, now: int
+) -> list[int]:
+    """ACTIVE -> ``state`` for these enrolments, their SCHEDULED emails cancelled; returns the
+    ids that were still ACTIVE."""
+    if not ids:
+        return []
+    done = conn.execute(
+        workflow_enrollments.update()
+        .where(e.id.in_(sorted(ids)), e.state == ACTIVE)
+        .values(state=state, exit_reason=reason, finished_at=now)
+        .returning(e.id)
+    ).scalars()
+    finished = sorted(int(i) for i in done)
+    if finished:
+        conn.execute(
+            workflow_emails.update()
+            .where(m.enrollment_id.in_(finished), m.state == SCHEDULED)
+            .values(state=CANCELLED)
+        )
+    return finished
+
+
+def set_converted(conn: Connection, enrollment_id: int, deal_id: int, now: int) -> None:
+    conn.execute(
+        workflow_enrollments.update()
+        .where(e.id == enrollment_id, e.converted_at.is_(None))
+        .values(converted_deal_id=deal_id, converted_at=now)
+    )
+
+
+def list_enrollments(
+    conn: Connection, portal_id: int, key: str, limit: int, before_id: int | None
+) -> list[Row[Any]]:
+    """Newest first; ``before_id``: the paging cursor (the last id of the previous page)."""
+    query = sa.select(workflow_enrollments).where(e.portal_id == portal_id, e.workflow_key == key)
+    if before_id is not None:
+        query = query.where(e.id < before_id)
+    return list(conn.execute(query.order_by(e.id.desc()).limit(limit)))
+
+
+# -- emails ------------------------------------------------------------------------------------
+
+
+def insert_emails(conn: Connection, rows: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    """Insert scheduled emails; returns (id, due_at) of each, in order."""
+    if not rows:
+        return []
+    inserted = list(
+        conn.execute(
+            insert_for(conn, workflow_emails)
+            .values(rows)
+            .on_conflict_do_nothing()
+            .returning(m.id, m.due_at, m.enrollment_id)
+        )
+    )
+    order = {row["enrollment_id"]: n for n, row in enumerate(rows)}
+    inserted.sort(key=lambda r: order.get(int(r.enrollment_id), 0))
+    return [(int(r.id), int(r.due_at)) for r in inserted]
+
+
+def get_email(conn: Connection, email_id: int, *, lock: bool = False) -> Row[Any] | None:
+    query = sa.select(workflow_emails).where(m.id == email_id)
+    if lock:
+        query = query.with_for_update()
+    return conn.execute(query).first()
+
+
+def update_email(conn: Connection, email_id: int, **values: Any) -> None:
+    conn.execute(workflow_emails.update().where(m.id == email_id).values(**values))
+
+
+def emails_of(conn: Connection, enrollment_ids: Sequence[int]) -> list[Row[Any]]:
+    if not enrollment_ids:
+        return []
+    query = (
+        sa.select(workflow_emails)
+        .where(m.enrollment_id.in_(sorted(enrollment_ids)))
+        .order_by(m.enrollment_id, m.step)
+    )
+    return list(conn.execute(query))
+
+
+def attempts_since(conn: Connection, portal_id: int, since: int) -> list[int]:
+    """When each send attempted since ``since`` started, oldest first (the hourly cap)."""
+    query = (
+        sa.select(m.attempted_at)
+        .where(m.portal_id == portal_id, m.attempted_at >= since, m.state.in_(ATTEMPTED))
+        .order_by(m.attempted_at)
+    )
+    return [int(t) for t in conn.execute(query).scalars()]
+
+
+def last_sent_before(conn: Connection, enrollment_id: int, moment: int) -> int | None:
+    query = sa.select(sa.func.max(m.sent_at)).where(
+        m.enrollment_id == enrollment_id, m.state == SENT, m.sent_at <= moment
+    )
+    value = conn.execute(query).scalar_one_or_none()
+    return None if value is None else int(value)
