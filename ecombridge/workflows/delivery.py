@@ -98,8 +98,11 @@ def prepare(
         repo.update_email(conn, email_id, state=repo.UNCONFIRMED, error=note)
         _next(conn, workflow, enrollment, int(email.step), now)
         return None
-    if email.state != repo.SCHEDULED or int(email.due_at) > now:
-        return None  # done, or an earlier job of an email rescheduled since
+    if email.state != repo.SCHEDULED:
+        return None  # done already
+    if int(email.due_at) > now:  # claimed early (clocks apart): run again when it is due
+        queue.schedule(conn, WORKFLOW_EMAIL, email_id, portal_id, int(email.due_at))
+        return None
     if enrollment.state != ACTIVE:
         repo.update_email(conn, email_id, state=repo.CANCELLED)
         return None

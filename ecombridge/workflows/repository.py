@@ -193,3 +193,52 @@ def last_sent_before(conn: Connection, enrollment_id: int, moment: int) -> int |
     )
     value = conn.execute(query).scalar_one_or_none()
     return None if value is None else int(value)
+
+
+# -- results -----------------------------------------------------------------------------------
+
+
+def sent_count(conn: Connection, portal_id: int, key: str, since: int | None) -> int:
+    query = (
+        sa.select(sa.func.count())
+        .select_from(workflow_emails.join(workflow_enrollments, e.id == m.enrollment_id))
+        .where(m.portal_id == portal_id, e.workflow_key == key, m.state == SENT)
+    )
+    if since is not None:
+        query = query.where(m.sent_at >= since)
+    return int(conn.execute(query).scalar_one())
+
+
+def state_counts(conn: Connection, portal_id: int, key: str) -> dict[str, int]:
+    query = (
+        sa.select(e.state, sa.func.count())
+        .where(e.portal_id == portal_id, e.workflow_key == key)
+        .group_by(e.state)
+    )
+    return {str(state): int(count) for state, count in conn.execute(query)}
+
+
+def attributed_conversions(
+    conn: Connection, portal_id: int, key: str, window_ms: int, since: int | None
+) -> list[int]:
+    """The deals that converted enrolments of ``key`` at most ``window_ms`` after one of their
+    emails was sent (``since``: converted then or later)."""
+    sent_before = (
+        sa.select(m.id)
+        .where(
+            m.enrollment_id == e.id,
+            m.state == SENT,
+            m.sent_at <= e.converted_at,
+            m.sent_at >= e.converted_at - window_ms,
+        )
+        .exists()
+    )
+    query = sa.select(e.converted_deal_id).where(
+        e.portal_id == portal_id,
+        e.workflow_key == key,
+        e.converted_deal_id.is_not(None),
+        sent_before,
+    )
+    if since is not None:
+        query = query.where(e.converted_at >= since)
+    return sorted({int(d) for d in conn.execute(query).scalars()})
