@@ -16,11 +16,12 @@ from ecombridge.web.pages import (
     reports,
     stores,
     sync_errors,
+    workflows,
 )
 from ecombridge.web.render import not_found
 
 STATIC_DIR = (Path(__file__).parent / "static").resolve()
-PAGE_MODULES = [auth, stores, mappings, sync_errors, objects, pipeline, reports]
+PAGE_MODULES = [auth, stores, mappings, sync_errors, objects, pipeline, reports, workflows]
 
 router = APIRouter(include_in_schema=False)
 

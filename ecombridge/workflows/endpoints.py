@@ -10,9 +10,9 @@ from fastapi import APIRouter, Query
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.responses import HTMLResponse
 
-from ecombridge.clock import now_ms
 from ecombridge.api.deps import PortalKeyCaller, ReadConn, WriteConn
 from ecombridge.api.json_body import JsonBody
+from ecombridge.clock import now_ms
 from ecombridge.mail.unsubscribe import PATH as UNSUBSCRIBE_PATH
 from ecombridge.tenancy.principal import Principal
 from ecombridge.workflows import service

@@ -49,9 +49,7 @@ def send_workflow_email(db: Database, job: Job) -> None:
         rendered = render_email(planned.workflow.key, planned.email, planned.step + 1, planned.data)
     except TemplateProblem as exc:
         with turn_write(db) as conn:
-            delivery.record_failure(
-                conn, planned, f"the template {exc}", TEMPLATE_ERROR, now_ms()
-            )
+            delivery.record_failure(conn, planned, f"the template {exc}", TEMPLATE_ERROR, now_ms())
         return
     message_id = new_message_id(settings.sender)
     now = now_ms()

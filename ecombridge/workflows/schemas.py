@@ -100,7 +100,7 @@ def _emails(value: Any) -> tuple[EmailStep, ...]:
         raise _fail("emails", f"is required and must be an array, got {_kind(value)}.")
     if not 1 <= len(value) <= MAX_EMAILS:
         raise _fail("emails", f"must hold 1 to {MAX_EMAILS} emails, got {len(value)}.")
-    steps = [_email(item, f"emails[{n}]") for n, item in enumerate(value)]
+    steps = [parse_email(item, f"emails[{n}]") for n, item in enumerate(value)]
     for n in range(1, len(steps)):
         if steps[n].delay_minutes < steps[n - 1].delay_minutes:
             raise _fail(
@@ -111,7 +111,7 @@ def _emails(value: Any) -> tuple[EmailStep, ...]:
     return tuple(steps)
 
 
-def _email(item: Any, where: str) -> EmailStep:
+def parse_email(item: Any, where: str) -> EmailStep:
     if not isinstance(item, dict):
         raise _fail(where, f"must be an object with {', '.join(EMAIL_FIELDS)}.")
     _no_unknown(item, EMAIL_FIELDS, f"{where}.")

@@ -3,6 +3,7 @@ ending enrolments. Takes a connection, never commits."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -10,6 +11,7 @@ from sqlalchemy.engine import Connection
 from ecombridge.crm.service import parse_after, parse_limit
 from ecombridge.queue import service as queue
 from ecombridge.workflows import repository as repo
+from ecombridge.workflows import shop_repository as shop
 from ecombridge.workflows.definitions import (
     DEFAULTS,
     EXITED,
@@ -98,3 +100,40 @@ def list_enrollments(
     if len(rows) > size:
         body["paging"] = {"next": {"after": str(page[-1].id)}}
     return body
+
+
+@dataclass(frozen=True)
+class EnrollmentView:
+    """An enrolment as the web UI lists it: who, which deal, where it stands, its emails."""
+
+    row: Any
+    contact_email: str
+    deal_name: str
+    emails: list[Any]
+
+
+def enrollment_views(
+    conn: Connection, portal_id: int, key: str, limit: int, before: int | None
+) -> tuple[list[EnrollmentView], int | None]:
+    """A page of enrolments, newest first, and the cursor of the next page (or None)."""
+    rows = repo.list_enrollments(conn, portal_id, key, limit + 1, before)
+    page = rows[:limit]
+    emails: dict[int, list[Any]] = {}
+    for email in repo.emails_of(conn, [int(r.id) for r in page]):
+        emails.setdefault(int(email.enrollment_id), []).append(email)
+    contacts = shop.objects(conn, portal_id, "CONTACT", {int(r.contact_id) for r in page})
+    deals = shop.objects(conn, portal_id, "DEAL", {int(r.deal_id) for r in page if r.deal_id})
+    views = [
+        EnrollmentView(
+            row,
+            str((contacts[row.contact_id].properties or {}).get("email") or "")
+            if row.contact_id in contacts
+            else "",
+            str((deals[row.deal_id].properties or {}).get("dealname") or "")
+            if row.deal_id in deals
+            else "",
+            emails.get(int(row.id), []),
+        )
+        for row in page
+    ]
+    return views, int(page[-1].id) if len(rows) > limit else None

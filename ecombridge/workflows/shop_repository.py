@@ -177,3 +177,14 @@ def set_properties(
         .where(o.portal_id == portal_id, o.object_type == object_type, o.id == object_id)
         .values(properties=properties, versions=versions, updated_at=now)
     )
+
+
+def store_ids(conn: Connection, portal_id: int) -> list[str]:
+    """The ids of the portal's live stores (of every source)."""
+    query = (
+        sa.select(stores.c.id)
+        .where(stores.c.portal_id == portal_id, stores.c.deleted_at.is_(None))
+        .distinct()
+        .order_by(stores.c.id)
+    )
+    return [str(s) for s in conn.execute(query).scalars()]

@@ -27,8 +27,8 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from ecombridge.clock import now_ms
 from ecombridge.change_feed import Changes, listener
+from ecombridge.clock import now_ms
 from ecombridge.workflows import repository as repo
 from ecombridge.workflows import shop_repository as shop
 from ecombridge.workflows.definitions import (

@@ -105,7 +105,9 @@ class Shop:
 
     def set_up(self) -> Shop:
         store = {"id": self.store, "label": "Demo Outfitters"}
-        assert self.client.put(self.url("/extensions/ecomm/v2/stores"), json=store).status_code == 200
+        assert (
+            self.client.put(self.url("/extensions/ecomm/v2/stores"), json=store).status_code == 200
+        )
         mappings = {t: {"properties": m} for t, m in MAPPINGS.items()}
         settings = {"enabled": True, "webhookUri": None, "mappings": mappings}
         response = self.client.put(self.url("/extensions/ecomm/v2/settings"), json=settings)
@@ -115,7 +117,11 @@ class Shop:
     # -- syncing -------------------------------------------------------------------------------
 
     def sync(self, object_type: str, *messages: dict[str, Any], store: str | None = None) -> None:
-        body = {"storeId": store or self.store, "objectType": object_type, "messages": list(messages)}
+        body = {
+            "storeId": store or self.store,
+            "objectType": object_type,
+            "messages": list(messages),
+        }
         response = self.client.put(self.url(V2_SYNC), json=body)
         assert response.status_code == 204, response.text
         self.run_due()
@@ -147,7 +153,9 @@ class Shop:
             ),
         )
 
-    def order(self, number: str, customer: str, stage: str, total: float, **props: Any) -> dict[str, Any]:
+    def order(
+        self, number: str, customer: str, stage: str, total: float, **props: Any
+    ) -> dict[str, Any]:
         properties = {
             "title": f"Order {number}",
             "stage": stage,

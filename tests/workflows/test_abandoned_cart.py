@@ -127,7 +127,12 @@ def test_v1_sync_messages_trigger_it_too(shop: Shop, smtp_server: SmtpServer) ->
     shop.sync_v1("CONTACT", v1(shop.customer("ada")))
     deal = message(
         "order-7",
-        {"title": "Order 7", "stage": "checkout_abandoned", "total": 25, "customer": "customer-ada"},
+        {
+            "title": "Order 7",
+            "stage": "checkout_abandoned",
+            "total": 25,
+            "customer": "customer-ada",
+        },
     )
     shop.sync_v1("DEAL", v1(deal))
     [mail] = smtp_server.messages
@@ -149,9 +154,12 @@ def test_a_deal_whose_contact_arrives_later_is_enrolled_when_it_does(
 def test_only_the_chosen_stores_and_reachable_contacts_are_enrolled(
     shop: Shop, smtp_server: SmtpServer
 ) -> None:
-    assert shop.client.put(
-        shop.url("/extensions/ecomm/v2/stores"), json={"id": "outlet", "label": "Outlet"}
-    ).status_code == 200
+    assert (
+        shop.client.put(
+            shop.url("/extensions/ecomm/v2/stores"), json={"id": "outlet", "label": "Outlet"}
+        ).status_code
+        == 200
+    )
     shop.workflow("abandoned-cart", emails=delays(0), storeIds=["outlet"])
     shop.sync("CONTACT", shop.customer("ada"), shop.customer("grace", unsubscribed=True))
     shop.sync("CONTACT", shop.customer("ada"), store="outlet")

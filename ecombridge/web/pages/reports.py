@@ -16,6 +16,8 @@ from ecombridge.web.reports import build_report
 from ecombridge.web.repository import deals as repo
 from ecombridge.web.repository.stores import app_names
 from ecombridge.web.session import CurrentUser
+from ecombridge.workflows.definitions import ABANDONED_CART
+from ecombridge.workflows.results import results
 
 router = APIRouter()
 PERIODS = (7, 30, 90, 365)
@@ -43,6 +45,7 @@ def reports_page(
         days=days,
         now_ms=now_ms(),
     )
+    recovered = results(conn, portal, ABANDONED_CART, since=now_ms() - days * 86_400_000)
     names = {0: "Custom integration", **app_names(conn, portal)}
     by_store = [
         (f"{key[1]} ({names.get(key[0], f'App {key[0]}')})" if key else "No store", value)
@@ -51,6 +54,7 @@ def reports_page(
     context = {
         "section": "reports",
         "report": report,
+        "recovered": recovered,
         "periods": PERIODS,
         "stores": store_choices(conn, portal),
         "store": f"{chosen[0]}:{chosen[1]}" if chosen else "",
