@@ -197,6 +197,7 @@ class Shop:
         body = render_workflow(DEFAULTS[key]) | {"enabled": True} | changes
         response = self.client.put(self.url(f"{WORKFLOWS}/{key}"), json=body)
         assert response.status_code == 200, response.text
+        self.run_due()  # re-engagement's scan is queued at once
         return dict(response.json())
 
     def enrollments(self, key: str) -> list[dict[str, Any]]:
