@@ -59,9 +59,7 @@ def test_an_smtp_server_that_is_down_is_tried_again_until_it_is_up(
     assert states(shop) == [("COMPLETED", None)]
 
 
-def test_a_temporary_refusal_is_retried_with_backoff(
-    shop: Shop, smtp_server: SmtpServer
-) -> None:
+def test_a_temporary_refusal_is_retried_with_backoff(shop: Shop, smtp_server: SmtpServer) -> None:
     shop.workflow("abandoned-cart", emails=delays(0))
     smtp_server.mailbox.reply = "451 4.3.0 Mailbox busy, try again later"
     shop.abandon_cart("1")

@@ -49,7 +49,9 @@ def test_an_import_of_old_orders_welcomes_nobody(
         "webhookUri": integrator.url,
         "mappings": {t: {"properties": m} for t, m in MAPPINGS.items()},
     }
-    assert shop.client.put(f"/extensions/ecomm/v2/settings?{query}", json=settings).status_code == 200
+    assert (
+        shop.client.put(f"/extensions/ecomm/v2/settings?{query}", json=settings).status_code == 200
+    )
     importer.create_store()
     integrator.replies = [counts_reply(0, 1, 0, 1)]
     started_at = importer.started()
