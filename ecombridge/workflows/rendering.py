@@ -54,7 +54,7 @@ SAMPLE: dict[str, Any] = {
                 "quantity": "2",
                 "price": "$12.50",
                 "amount": "$25.00",
-                "image_url": "https://shop.example.com/mug.jpg",
+                "image_url": "",
             },
             {
                 "name": "Cap",
