@@ -64,25 +64,25 @@ def insert_job(
 
 
 def insert_jobs(
-    conn: Connection, kind: str, refs: Sequence[tuple[int, int, int]], max_attempts: int
+    conn: Connection, kind: str, refs: Sequence[tuple[int, ...]], max_attempts: int
 ) -> None:
-    """Queue one job of ``kind`` per (ref_id, portal_id, now), in one statement."""
+    """Queue one job of ``kind`` per (ref_id, portal_id, now[, run_after]), in one statement."""
     if not refs:
         return
     conn.execute(
         jobs.insert(),
         [
             {
-                "portal_id": portal_id,
+                "portal_id": ref[1],
                 "kind": kind,
-                "ref_id": ref_id,
+                "ref_id": ref[0],
                 "status": QUEUED,
                 "attempts": 0,
                 "max_attempts": max_attempts,
-                "run_after": now,
-                "created_at": now,
+                "run_after": ref[3] if len(ref) > 3 else ref[2],
+                "created_at": ref[2],
             }
-            for ref_id, portal_id, now in refs
+            for ref in refs
         ],
     )
 

@@ -117,11 +117,12 @@ def schedule(conn: Connection, kind: str, ref_id: int, portal_id: int, run_after
 def enqueue_many(
     conn: Connection,
     kind: str,
-    refs: list[tuple[int, int, int]],
+    refs: list[tuple[int, ...]],
     *,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
 ) -> None:
-    """``enqueue`` for many jobs of one kind at once: (ref_id, portal_id, now) each."""
+    """``enqueue`` for many jobs of one kind at once: (ref_id, portal_id, now) each, or
+    (ref_id, portal_id, now, run_after) for jobs scheduled for later."""
     repo.insert_jobs(conn, kind, refs, max_attempts)
 
 

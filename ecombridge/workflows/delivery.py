@@ -53,7 +53,7 @@ from ecombridge.workflows.enrolment import (
     WORKFLOW_EMAIL,
     email_address,
     opted_out,
-    schedule_email,
+    schedule_emails,
 )
 from ecombridge.workflows.service import get_workflow
 
@@ -109,7 +109,7 @@ def prepare(
     reason = _exit_reason(conn, portal_id, workflow, enrollment, int(email.step))
     if reason is not None:
         if reason == CONVERTED:
-            repo.set_converted(conn, enrollment_id, int(enrollment.deal_id), now)
+            repo.set_converted(conn, [(enrollment_id, int(enrollment.deal_id))], now)
         repo.finish_enrollments(conn, [enrollment_id], EXITED, reason, now)
         return None
     if int(email.step) >= len(workflow.emails):  # the workflow lost emails since
@@ -247,12 +247,5 @@ def _next(conn: Connection, workflow: Workflow, enrollment: Any, step: int, now:
     """After email ``step``: schedule the next, or complete the enrolment (if still active)."""
     if enrollment is None or enrollment.state != ACTIVE:
         return
-    schedule_email(
-        conn,
-        int(enrollment.portal_id),
-        workflow,
-        int(enrollment.id),
-        step + 1,
-        int(enrollment.enrolled_at),
-        now,
-    )
+    next_step = [(int(enrollment.id), step + 1, int(enrollment.enrolled_at))]
+    schedule_emails(conn, int(enrollment.portal_id), workflow, next_step, now)

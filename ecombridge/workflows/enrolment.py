@@ -72,45 +72,41 @@ def enrol(
         if c.contact_id in contacts and reachable(dict(contacts[c.contact_id].properties or {}))
     ]
     inserted = repo.insert_enrollments(conn, rows)
-    for row in inserted:
-        schedule_email(conn, portal_id, workflow, int(row.id), 0, int(row.enrolled_at), now)
+    steps = [(int(row.id), 0, int(row.enrolled_at)) for row in inserted]
+    schedule_emails(conn, portal_id, workflow, steps, now)
     return len(inserted)
 
 
-def schedule_email(
+def schedule_emails(
     conn: Connection,
     portal_id: int,
     workflow: Workflow,
-    enrollment_id: int,
-    step: int,
-    enrolled_at: int,
+    steps: list[tuple[int, int, int]],
     now: int,
-) -> bool:
-    """Schedule email ``step`` (0-based) of an enrolment, due its delay after enrolment but
-    never closer to the previous email than the delays set them apart (an email held back by
-    the cap or an SMTP outage does not bring the next one with it); or complete the enrolment
-    when the workflow has no such email. False when it completed."""
+) -> None:
+    """Schedule email ``step`` (0-based) of each (enrolment, step, enrolled at): due its delay
+    after enrolment but never closer to the previous email than the delays set them apart (an
+    email held back by the cap or an SMTP outage does not bring the next one with it). An
+    enrolment whose workflow has no such email is completed instead."""
     emails = workflow.emails
-    if step >= len(emails):
-        repo.finish_enrollments(conn, [enrollment_id], COMPLETED, None, now)
-        return False
-    gap = emails[step].delay_ms - (emails[step - 1].delay_ms if step else 0)
-    due = max(enrolled_at + emails[step].delay_ms, now + max(gap, 0) if step else 0)
-    row = {
-        "portal_id": portal_id,
-        "enrollment_id": enrollment_id,
-        "step": step,
-        "state": repo.SCHEDULED,
-        "due_at": due,
-        "attempts": 0,
-    }
-    for email_id, due_at in repo.insert_emails(conn, [row]):
-        queue.enqueue(
-            conn,
-            WORKFLOW_EMAIL,
-            email_id,
-            portal_id,
-            run_after=due_at,
-            max_attempts=EMAIL_JOB_ATTEMPTS,
+    rows = []
+    for enrollment_id, step, enrolled_at in steps:
+        if step >= len(emails):
+            repo.finish_enrollments(conn, [enrollment_id], COMPLETED, None, now)
+            continue
+        gap = emails[step].delay_ms - (emails[step - 1].delay_ms if step else 0)
+        due = max(enrolled_at + emails[step].delay_ms, now + max(gap, 0) if step else 0)
+        rows.append(
+            {
+                "portal_id": portal_id,
+                "enrollment_id": enrollment_id,
+                "step": step,
+                "state": repo.SCHEDULED,
+                "due_at": due,
+                "attempts": 0,
+            }
         )
-    return True
+    jobs: list[tuple[int, ...]] = [
+        (email_id, portal_id, now, due) for email_id, due in repo.insert_emails(conn, rows)
+    ]
+    queue.enqueue_many(conn, WORKFLOW_EMAIL, jobs, max_attempts=EMAIL_JOB_ATTEMPTS)

@@ -24,12 +24,15 @@ ATTEMPTED = (SENDING, SENT, UNCONFIRMED)
 # -- workflows ---------------------------------------------------------------------------------
 
 
+_SAVED = sa.select(workflows).where(w.portal_id == sa.bindparam("portal_id"))
+# Built once: the change-feed listener runs it for every applied batch of contacts or deals,
+# and building a statement costs several times what running this one does.
+_ENABLED = _SAVED.where(w.enabled.is_(True))
+
+
 def workflow_rows(conn: Connection, portal_id: int, *, enabled_only: bool = False) -> list[Any]:
     """The portal's saved workflows (all, or the enabled ones: the listener's one read)."""
-    query = sa.select(workflows).where(w.portal_id == portal_id)
-    if enabled_only:
-        query = query.where(w.enabled.is_(True))
-    return list(conn.execute(query))
+    return list(conn.execute(_ENABLED if enabled_only else _SAVED, {"portal_id": portal_id}))
 
 
 def upsert_workflow(conn: Connection, portal_id: int, key: str, **values: Any) -> None:
@@ -51,11 +54,10 @@ def insert_enrollments(conn: Connection, rows: list[dict[str, Any]]) -> list[Row
         return []
     statement = (
         insert_for(conn, workflow_enrollments)
-        .values(rows)
         .on_conflict_do_nothing()
-        .returning(e.id, e.contact_id, e.deal_id, e.enrolled_at)
+        .returning(e.id, e.contact_id, e.deal_id, e.enrolled_at, sort_by_parameter_order=True)
     )
-    return list(conn.execute(statement))
+    return list(conn.execute(statement, rows))
 
 
 def existing_dedupe_keys(
@@ -117,12 +119,18 @@ def finish_enrollments(
     return finished
 
 
-def set_converted(conn: Connection, enrollment_id: int, deal_id: int, now: int) -> None:
-    conn.execute(
-        workflow_enrollments.update()
-        .where(e.id == enrollment_id, e.converted_at.is_(None))
-        .values(converted_deal_id=deal_id, converted_at=now)
-    )
+_SET_CONVERTED = (
+    workflow_enrollments.update()
+    .where(e.id == sa.bindparam("enrollment"), e.converted_at.is_(None))
+    .values(converted_deal_id=sa.bindparam("deal"), converted_at=sa.bindparam("now"))
+)
+
+
+def set_converted(conn: Connection, conversions: Collection[tuple[int, int]], now: int) -> None:
+    """Record the deal that converted each (enrolment, deal), unless one already did."""
+    if conversions:
+        params = [{"enrollment": i, "deal": d, "now": now} for i, d in sorted(conversions)]
+        conn.execute(_SET_CONVERTED, params)
 
 
 def list_enrollments(
@@ -139,20 +147,16 @@ def list_enrollments(
 
 
 def insert_emails(conn: Connection, rows: list[dict[str, Any]]) -> list[tuple[int, int]]:
-    """Insert scheduled emails; returns (id, due_at) of each, in order."""
+    """Insert scheduled emails (an email already scheduled for its step is left alone);
+    returns (id, due_at) of those inserted."""
     if not rows:
         return []
-    inserted = list(
-        conn.execute(
-            insert_for(conn, workflow_emails)
-            .values(rows)
-            .on_conflict_do_nothing()
-            .returning(m.id, m.due_at, m.enrollment_id)
-        )
+    statement = (
+        insert_for(conn, workflow_emails)
+        .on_conflict_do_nothing()
+        .returning(m.id, m.due_at, sort_by_parameter_order=True)
     )
-    order = {row["enrollment_id"]: n for n, row in enumerate(rows)}
-    inserted.sort(key=lambda r: order.get(int(r.enrollment_id), 0))
-    return [(int(r.id), int(r.due_at)) for r in inserted]
+    return [(int(r.id), int(r.due_at)) for r in conn.execute(statement, rows)]
 
 
 def get_email(conn: Connection, email_id: int, *, lock: bool = False) -> Row[Any] | None:

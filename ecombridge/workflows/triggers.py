@@ -174,6 +174,8 @@ def _convert(conn: Connection, portal_id: int, orders: list[_Deal], now: int) ->
     for deal in orders:
         assert deal.contact is not None
         by_contact.setdefault(deal.contact, []).append(deal)
+    exits: list[int] = []
+    converted: list[tuple[int, int]] = []
     for row in repo.open_enrollments(conn, portal_id, by_contact.keys()):
         if row.workflow_key not in (ABANDONED_CART, RE_ENGAGEMENT):
             continue
@@ -188,10 +190,12 @@ def _convert(conn: Connection, portal_id: int, orders: list[_Deal], now: int) ->
         if order is None:
             continue
         if row.state == ACTIVE:
-            repo.finish_enrollments(conn, [int(row.id)], EXITED, CONVERTED, now)
-            repo.set_converted(conn, int(row.id), order.id, now)
+            exits.append(int(row.id))
+            converted.append((int(row.id), order.id))
         elif row.workflow_key == ABANDONED_CART:
             # Every email went out already: the order still counts if it came soon enough.
             last = repo.last_sent_before(conn, int(row.id), now)
             if last is not None and now - last <= ATTRIBUTION_WINDOW_MS:
-                repo.set_converted(conn, int(row.id), order.id, now)
+                converted.append((int(row.id), order.id))
+    repo.finish_enrollments(conn, exits, EXITED, CONVERTED, now)
+    repo.set_converted(conn, converted, now)

@@ -93,10 +93,10 @@ def test_a_private_smtp_host_is_refused_unless_allowed(smtp_server: SmtpServer) 
 def test_refusals_are_temporary_for_4xx_and_permanent_for_5xx(smtp_server: SmtpServer) -> None:
     settings = settings_for(f"smtp://127.0.0.1:{smtp_server.port}")
     smtp_server.mailbox.reply = "452 4.2.2 Mailbox full"
-    with pytest.raises(smtp.TemporaryFailure, match="452 4.2.2 Mailbox full"):
+    with pytest.raises(smtp.TemporaryFailure, match=r"452 4\.2\.2 Mailbox full"):
         smtp.send(settings, a_message(), LOCAL)
     smtp_server.mailbox.reply = "550 5.1.1 Unknown user"
-    with pytest.raises(smtp.PermanentFailure, match="550 5.1.1 Unknown user"):
+    with pytest.raises(smtp.PermanentFailure, match=r"550 5\.1\.1 Unknown user"):
         smtp.send(settings, a_message(), LOCAL)
     smtp_server.stop()
     with pytest.raises(smtp.TemporaryFailure, match="could not reach"):
