@@ -134,7 +134,7 @@ def prepare(
         workflow,
         int(email.step),
         data["contact"]["email"],
-        data["contact"]["name"],
+        " ".join(n for n in (data["contact"]["firstname"], data["contact"]["lastname"]) if n),
         data,
     )
 

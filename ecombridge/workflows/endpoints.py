@@ -18,7 +18,8 @@ from ecombridge.tenancy.principal import Principal
 from ecombridge.workflows import service
 from ecombridge.workflows import shop_repository as shop
 from ecombridge.workflows.optout import opt_out, token_owner
-from ecombridge.workflows.schemas import parse_workflow, render_workflow
+from ecombridge.workflows.schemas import parse_workflow
+from ecombridge.workflows.wire import render_workflow
 
 router = APIRouter(tags=["workflows"])
 PREFIX = "/extensions/ecomm/v2/workflows"

@@ -1,16 +1,14 @@
-"""The workflow wire shapes: a workflow (PUT is a full replace, GET answers the same shape) and an
-enrolment. Bad bodies are a 400 naming the field: ``emails[1].delayMinutes: ...``."""
+"""Reading a workflow (PUT, a full replace) from its wire shape; bad bodies are a 400 naming the
+field: ``emails[1].delayMinutes: ...``. Templates are checked here (``rendering``), so this
+module is imported only where workflows are written; answers are rendered by ``wire``."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
-from ecombridge.clock import iso_ms
-from ecombridge.errors import ValidationFailed
 from ecombridge.stores.service import is_valid_store_id
 from ecombridge.workflows.definitions import (
-    KEYS,
     MAX_DELAY_MINUTES,
     MAX_EMAILS,
     MAX_INACTIVITY_DAYS,
@@ -19,14 +17,12 @@ from ecombridge.workflows.definitions import (
 )
 from ecombridge.workflows.rendering import check_body, check_subject
 from ecombridge.workflows.sandbox import TemplateProblem
+from ecombridge.workflows.wire import fail as _fail
+from ecombridge.workflows.wire import require_key
 
 FIELDS = ("key", "enabled", "storeIds", "inactivityDays", "emails")
 EMAIL_FIELDS = ("delayMinutes", "subject", "bodyTemplate")
 MAX_STORES = 100
-
-
-def _fail(where: str, problem: str) -> ValidationFailed:
-    return ValidationFailed(f"{where}: {problem}", errors=[{"message": problem, "in": where}])
 
 
 def _kind(value: Any) -> str:
@@ -45,12 +41,6 @@ def _no_unknown(body: dict[str, Any], known: tuple[str, ...], where: str) -> Non
     for name in body:
         if name not in known:
             raise _fail(f"{where}{name}", f"is not a field; the fields are {', '.join(known)}.")
-
-
-def require_key(key: str) -> str:
-    if key not in KEYS:
-        raise _fail("key", f"unknown workflow {key!r}; the workflows are {', '.join(KEYS)}.")
-    return key
 
 
 def parse_workflow(key: str, body: Any) -> Workflow:
@@ -141,38 +131,3 @@ def parse_email(item: Any, where: str) -> EmailStep:
         except TemplateProblem as exc:
             raise _fail(f"{where}.{field}", f"the template {exc}") from None
     return EmailStep(delay, subject, body)
-
-
-def emails_json(emails: tuple[EmailStep, ...]) -> list[dict[str, Any]]:
-    return [
-        {"delayMinutes": s.delay_minutes, "subject": s.subject, "bodyTemplate": s.body_template}
-        for s in emails
-    ]
-
-
-def render_workflow(workflow: Workflow) -> dict[str, Any]:
-    return {
-        "key": workflow.key,
-        "enabled": workflow.enabled,
-        "storeIds": list(workflow.store_ids) if workflow.store_ids is not None else None,
-        "inactivityDays": workflow.inactivity_days,
-        "emails": emails_json(workflow.emails),
-    }
-
-
-def render_enrollment(row: Any, sent: list[Any]) -> dict[str, Any]:
-    return {
-        "contactId": str(row.contact_id),
-        "dealId": str(row.deal_id) if row.deal_id is not None else None,
-        "state": row.state,
-        "exitReason": row.exit_reason,
-        "enrolledAt": iso_ms(int(row.enrolled_at)),
-        "sent": [
-            {
-                "at": iso_ms(int(email.sent_at)),
-                "subject": email.subject,
-                "messageId": email.message_id,
-            }
-            for email in sent
-        ],
-    }

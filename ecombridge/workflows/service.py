@@ -21,7 +21,7 @@ from ecombridge.workflows.definitions import (
     EmailStep,
     Workflow,
 )
-from ecombridge.workflows.schemas import emails_json, render_enrollment, require_key
+from ecombridge.workflows.wire import emails_json, render_enrollment, require_key
 
 ENROLLMENT_LIMITS = (20, 100)  # default and largest page
 WORKFLOW_SCAN = "WORKFLOW_SCAN"

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from ecombridge import clock
 from ecombridge.db.engine import Database
 from ecombridge.workflows.definitions import DEFAULTS
-from ecombridge.workflows.schemas import render_workflow
+from ecombridge.workflows.wire import render_workflow
 from tests.support.jobs import RunJobs
 
 V2_SYNC = "/extensions/ecomm/v2/sync/messages"
