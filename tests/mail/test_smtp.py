@@ -119,20 +119,20 @@ def _server_context(authority: trustme.CA) -> ssl.SSLContext:
     return context
 
 
-@pytest.fixture
-def tls_server(certificate_authority: trustme.CA) -> Iterator[SmtpServer]:
-    server = SmtpServer(tls=_server_context(certificate_authority))
+def _started(server: SmtpServer) -> Iterator[SmtpServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def tls_server(certificate_authority: trustme.CA) -> Iterator[SmtpServer]:
+    yield from _started(SmtpServer(tls=_server_context(certificate_authority)))
 
 
 @pytest.fixture
 def starttls_server(certificate_authority: trustme.CA) -> Iterator[SmtpServer]:
-    server = SmtpServer(starttls=_server_context(certificate_authority))
-    server.start()
-    yield server
-    server.stop()
+    yield from _started(SmtpServer(starttls=_server_context(certificate_authority)))
 
 
 def test_smtps_checks_the_certificate_against_the_name(tls_server: SmtpServer) -> None:

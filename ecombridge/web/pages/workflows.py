@@ -35,7 +35,7 @@ from ecombridge.workflows.definitions import (
     Workflow,
 )
 from ecombridge.workflows.email_data import money
-from ecombridge.workflows.rendering import builtin_body, render_email
+from ecombridge.workflows.rendering import RenderedEmail, builtin_body, render_email
 from ecombridge.workflows.results import results
 from ecombridge.workflows.sandbox import TemplateProblem
 from ecombridge.workflows.schemas import parse_email, parse_workflow
@@ -263,16 +263,22 @@ def _message_page(text: str) -> HTMLResponse:
     return _preview_page(f"<!doctype html><p>{escape(text)}</p>")
 
 
+def _render_chosen(database: Db, portal_id: int, key: str, form: Any) -> tuple[int, RenderedEmail]:
+    """The email the form chose, rendered with the data it chose; ValidationFailed or
+    TemplateProblem say what is wrong with it."""
+    with database.read() as conn:
+        saved = service.get_workflow(conn, portal_id, key)
+        data = preview.preview_data(conn, portal_id, str(form.get("preview_for") or ""))
+    index, step = _step(form, key, saved)
+    return index, render_email(key, step, index + 1, data)
+
+
 async def _preview(request: Request, user: CurrentUser, database: Db, key: str) -> Response:
     if key not in KEYS:
         return not_found(request, "This workflow")
     form = await request.form() if request.method == "POST" else request.query_params
-    with database.read() as conn:
-        saved = service.get_workflow(conn, user.portal_id, key)
-        data = preview.preview_data(conn, user.portal_id, str(form.get("preview_for") or ""))
     try:
-        index, step = _step(form, key, saved)
-        rendered = render_email(key, step, index + 1, data)
+        _, rendered = _render_chosen(database, user.portal_id, key, form)
     except ValidationFailed as exc:
         return _message_page(exc.message)
     except TemplateProblem as exc:
@@ -293,15 +299,11 @@ async def test_send(request: Request, user: CurrentUser, database: Db, key: str)
     form = await request.form()
     body, rows = _submitted_body(key, form)
     to = str(form.get("test_to", "")).strip()
-    with database.read() as conn:
-        saved = service.get_workflow(conn, user.portal_id, key)
-        data = preview.preview_data(conn, user.portal_id, str(form.get("preview_for") or ""))
     messages: dict[str, Any]
     try:
-        index, step = _step(form, key, saved)
         if "@" not in to or len(to) > 320:
             raise ValidationFailed("test_to: enter the address to send the test to.")
-        rendered = render_email(key, step, index + 1, data)
+        index, rendered = _render_chosen(database, user.portal_id, key, form)
         await run_in_threadpool(preview.send_test, rendered, to)
         messages = {"notice": f"Test email {index + 1} sent to {to}."}
     except ValidationFailed as exc:
