@@ -70,7 +70,6 @@ class Planned:
     email_id: int
     portal_id: int
     enrollment_id: int
-    enrolled_at: int
     workflow: Workflow
     step: int
     recipient: str
@@ -106,7 +105,7 @@ def prepare(
     if enrollment.state != ACTIVE:
         repo.update_email(conn, email_id, state=repo.CANCELLED)
         return None
-    reason = _exit_reason(conn, portal_id, workflow, enrollment, int(email.step))
+    reason = _exit_reason(conn, portal_id, workflow, enrollment)
     if reason is not None:
         if reason == CONVERTED:
             repo.set_converted(conn, [(enrollment_id, int(enrollment.deal_id))], now)
@@ -130,7 +129,6 @@ def prepare(
         email_id,
         portal_id,
         enrollment_id,
-        int(enrollment.enrolled_at),
         workflow,
         int(email.step),
         data["contact"]["email"],
@@ -140,7 +138,7 @@ def prepare(
 
 
 def _exit_reason(
-    conn: Connection, portal_id: int, workflow: Workflow, enrollment: Any, step: int
+    conn: Connection, portal_id: int, workflow: Workflow, enrollment: Any
 ) -> str | None:
     if not workflow.enabled:
         return WORKFLOW_DISABLED
