@@ -23,7 +23,7 @@ from ecombridge.queue.handlers import register
 from ecombridge.queue.service import Job
 from ecombridge.queue.write_turn import turn_write
 from ecombridge.workflows import delivery
-from ecombridge.workflows.definitions import SMTP_REJECTED, TEMPLATE_ERROR
+from ecombridge.workflows.definitions import INVALID_EMAIL, SMTP_REJECTED, TEMPLATE_ERROR
 from ecombridge.workflows.enrolment import WORKFLOW_EMAIL
 from ecombridge.workflows.reengagement import scan_portal
 from ecombridge.workflows.rendering import render_email
@@ -51,11 +51,7 @@ def send_workflow_email(db: Database, job: Job) -> None:
         with turn_write(db) as conn:
             delivery.record_failure(conn, planned, f"the template {exc}", TEMPLATE_ERROR, now_ms())
         return
-    message_id = new_message_id(settings.sender)
-    now = now_ms()
-    with turn_write(db) as conn:
-        if not delivery.reserve(conn, planned, message_id, now, job):
-            return
+    message_id, now = new_message_id(settings.sender), now_ms()
     envelope = Envelope(
         settings.sender,
         planned.recipient,
@@ -65,7 +61,16 @@ def send_workflow_email(db: Database, job: Job) -> None:
         now,
         planned.data["unsubscribe_url"],
     )
-    message = build_message(envelope, rendered.html, rendered.text)
+    try:
+        message = build_message(envelope, rendered.html, rendered.text)
+    except (ValueError, TypeError) as exc:  # an address the email library cannot write
+        with turn_write(db) as conn:
+            delivery.record_failure(conn, planned, f"not sent: {exc}", INVALID_EMAIL, now_ms())
+        return
+    # Only the SMTP conversation lies between this commit and the next (the double-send window).
+    with turn_write(db) as conn:
+        if not delivery.reserve(conn, planned, message_id, now, job):
+            return
     try:
         smtp.send(settings, message, AddressPolicy.from_env())
     except smtp.PermanentFailure as exc:

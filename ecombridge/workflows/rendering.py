@@ -11,7 +11,7 @@ from the body's HTML.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +86,7 @@ def builtin_body(key: str) -> str:
     return (TEMPLATES_DIR / f"{key}.html").read_text(encoding="utf-8")
 
 
-@cache
+@lru_cache(maxsize=256)  # the templates in use, not every draft ever previewed
 def _compiled(source: str, html: bool) -> Any:
     return compile_checked(source, HTML_ENV if html else TEXT_ENV)
 
