@@ -40,11 +40,6 @@ def upsert_workflow(conn: Connection, portal_id: int, key: str, **values: Any) -
     conn.execute(statement.on_conflict_do_update(index_elements=[w.portal_id, w.key], set_=values))
 
 
-def portals_with_enabled(conn: Connection, key: str) -> list[int]:
-    query = sa.select(w.portal_id).where(w.key == key, w.enabled.is_(True))
-    return [int(p) for p in conn.execute(query).scalars()]
-
-
 # -- enrolments --------------------------------------------------------------------------------
 
 
