@@ -27,6 +27,8 @@ ROUTER_MODULES = [
     "ecombridge.observability.endpoints",
     "ecombridge.sync_status.endpoints",
     "ecombridge.crm.endpoints",
+    "ecombridge.crm.write_endpoints",
+    "ecombridge.crm.association_endpoints",
     "ecombridge.workflows.endpoints",
     "ecombridge.web.endpoints",
 ]

@@ -37,6 +37,35 @@ ASSOCIATION_TYPE_IDS = {
 }
 
 
+# HubSpot's object type ids, as v4 association answers name types.
+OBJECT_TYPE_IDS = {"CONTACT": "0-1", "DEAL": "0-3", "PRODUCT": "0-7", "LINE_ITEM": "0-8"}
+# The pairs the bridge models, as (child, parent): stored once, from the child's side.
+STORED_PAIRS = (("DEAL", "CONTACT"), ("LINE_ITEM", "DEAL"), ("LINE_ITEM", "PRODUCT"))
+SUPPORTED_PAIRS = "deals<->contacts, line_items<->deals and line_items<->products"
+
+
+def stored_pair(from_type: str, to_type: str) -> tuple[str, str] | None:
+    """(child, parent) of an association between the two types, either way; None when the
+    bridge does not model that pair."""
+    if (from_type, to_type) in STORED_PAIRS:
+        return from_type, to_type
+    if (to_type, from_type) in STORED_PAIRS:
+        return to_type, from_type
+    return None
+
+
+def association_pair(from_name: str, to_name: str) -> tuple[str, str]:
+    """The bridge's types of a v4 path's pair; a 400 naming the supported pairs when the bridge
+    does not model it."""
+    from_type, to_type = object_type(from_name), object_type(to_name)
+    if stored_pair(from_type, to_type) is None:
+        raise ValidationFailed(
+            f"Associations between {PLURAL[from_type]} and {PLURAL[to_type]} are not "
+            f"supported; supported pairs are {SUPPORTED_PAIRS}."
+        )
+    return from_type, to_type
+
+
 def object_type(name: str) -> str:
     """The bridge's object type for a CRM path name (contacts, deals, products, line_items)."""
     found = find_object_type(name)

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ecombridge.clock import parse_iso_ms
+from ecombridge.crm.catalog import SUPPORTED_PAIRS, stored_pair
+from ecombridge.crm.ids import digits
+from ecombridge.crm_schema.object_types import find_object_type
 from ecombridge.errors import ValidationFailed
 
 OPERATORS = (
@@ -21,6 +24,8 @@ OPERATORS = (
 VALUELESS = ("HAS_PROPERTY", "NOT_HAS_PROPERTY")
 LISTS = ("IN", "NOT_IN")
 TEXT_ONLY = ("CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN")
+ASSOCIATIONS = "associations."  # the pseudo-properties associations.{type}
+ASSOCIATION_OPERATORS = ("EQ", "NEQ", "IN", "NOT_IN", "HAS_PROPERTY", "NOT_HAS_PROPERTY")
 # Registry types -> how values compare.
 KINDS = {"number": "number", "datetime": "datetime", "date": "datetime", "bool": "bool"}
 _NAME = re.compile(r"^[A-Za-z0-9_]{1,100}$")
@@ -29,9 +34,12 @@ _NAME = re.compile(r"^[A-Za-z0-9_]{1,100}$")
 @dataclass(frozen=True)
 class PropertyRef:
     name: str
-    kind: str  # text | number | datetime | bool
-    # Where the value lives: "properties" (the JSON document), "id", "created", "updated".
+    kind: str  # text | number | datetime | bool | id
+    # Where the value lives: "properties" (the JSON document), "id", "created", "updated", or
+    # "association" (``associations.{type}``: the ids of the objects of ``pair[1]`` associated
+    # with an object of ``pair[0]``).
     source: str = "properties"
+    pair: tuple[str, str] = ("", "")
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,8 @@ def resolve_property(
         return PropertyRef(name, "datetime", "created")
     if name in ("lastmodifieddate", "hs_lastmodifieddate"):
         return PropertyRef(name, "datetime", "updated")
+    if name.startswith(ASSOCIATIONS):
+        return _association(name, object_type, where)
     if not _NAME.match(name) or name not in registry:
         raise ValidationFailed(
             f"{where}: property {name!r} does not exist on {object_type.lower()}s.",
@@ -77,10 +87,26 @@ def resolve_property(
     return PropertyRef(name, KINDS.get(registry[name], "text"))
 
 
+def _association(name: str, object_type: str, where: str) -> PropertyRef:
+    """``associations.contact``: the objects of that type associated with the one searched."""
+    to_type = find_object_type(name.removeprefix(ASSOCIATIONS))
+    if to_type is None or stored_pair(object_type, to_type) is None:
+        raise ValidationFailed(
+            f"{where}: {name!r} is not an association of {object_type.lower()}s; supported "
+            f"pairs are {SUPPORTED_PAIRS} (e.g. associations.contact on deals)."
+        )
+    return PropertyRef(name, "id", "association", (object_type, to_type))
+
+
 def typed_value(prop: PropertyRef, raw: Any, where: str) -> Any:
     """A filter value converted to how ``prop`` compares."""
     if raw is None:
         raise ValidationFailed(f"{where}: a value is required for {prop.name}.")
+    if prop.kind == "id":
+        object_id = None if isinstance(raw, bool) else digits(raw)
+        if object_id is None:
+            raise ValidationFailed(f"{where}: {prop.name} takes object ids; got {raw!r}.")
+        return object_id
     if prop.kind == "number":
         return _number(raw, prop, where)
     if prop.kind == "datetime":
@@ -99,6 +125,11 @@ def condition(prop: PropertyRef, operator: str, raw: dict[str, Any], where: str)
     if operator not in OPERATORS:
         raise ValidationFailed(
             f"{where}.operator {operator!r} is not valid; allowed: {', '.join(OPERATORS)}."
+        )
+    if prop.source == "association" and operator not in ASSOCIATION_OPERATORS:
+        raise ValidationFailed(
+            f"{where}.operator {operator!r} does not apply to {prop.name}; allowed: "
+            f"{', '.join(ASSOCIATION_OPERATORS)}."
         )
     if operator in VALUELESS:
         return Condition(prop, operator)

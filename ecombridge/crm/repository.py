@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.sql.elements import ColumnElement
 
+from ecombridge.crm.catalog import stored_pair
 from ecombridge.crm.query import Condition, PropertyRef, Search
 from ecombridge.db import tables as t
 
@@ -86,6 +87,8 @@ class Compiler:
 
     def condition(self, c: Condition) -> Expr:
         op = c.operator
+        if c.prop.source == "association":
+            return _association(c)
         if op in ("HAS_PROPERTY", "NOT_HAS_PROPERTY"):
             text = self.text(c.prop)
             present = sa.and_(text.is_not(None), text != "")
@@ -130,6 +133,24 @@ class Compiler:
                 )
             )
         return clauses
+
+
+def _association(c: Condition) -> Expr:
+    """Whether the object searched is associated with the ids (or any object) of the pair's
+    other type; the pair is stored from the child's side, so either column may be this one."""
+    this, other = c.prop.pair
+    child, parent = stored_pair(this, other) or (this, other)
+    mine, theirs = (a.from_id, a.to_id) if this == child else (a.to_id, a.from_id)
+    linked = sa.select(sa.literal(1)).where(
+        a.portal_id == o.portal_id, a.from_type == child, a.to_type == parent, mine == o.id
+    )
+    op = c.operator
+    if op in ("EQ", "NEQ"):
+        linked = linked.where(theirs == c.values[0])
+    elif op in ("IN", "NOT_IN"):
+        linked = linked.where(theirs.in_(c.values))
+    found: Expr = linked.exists()
+    return found if op in ("EQ", "IN", "HAS_PROPERTY") else sa.not_(found)
 
 
 def _escape_like(text: str) -> str:
@@ -193,23 +214,22 @@ def get_object(
     ).first()
 
 
-def get_object_by_property(
+def objects_by_ids(
     conn: Connection,
     portal_id: int,
     object_type: str,
-    prop: PropertyRef,
-    value: str,
-    archived: bool,
-) -> Row[Any] | None:
-    """The object whose (unique) property equals ``value``, case-insensitively."""
+    ids: list[int],
+    archived: bool | None = None,
+) -> dict[int, Row[Any]]:
+    """The objects among ``ids`` (only archived or only live ones unless ``archived`` is None)."""
+    if not ids:
+        return {}
     stmt = sa.select(t.crm_objects).where(
-        o.portal_id == portal_id, o.object_type == object_type, o.archived.is_(archived)
+        o.portal_id == portal_id, o.object_type == object_type, o.id.in_(sorted(set(ids)))
     )
-    if object_type == "CONTACT" and prop.name == "email":
-        stmt = stmt.where(o.email_key == value.lower())
-    else:
-        stmt = stmt.where(Compiler(conn).text(prop) == value.lower())
-    return conn.execute(stmt.order_by(o.id).limit(1)).first()
+    if archived is not None:
+        stmt = stmt.where(o.archived.is_(archived))
+    return {row.id: row for row in conn.execute(stmt)}
 
 
 def associated_ids(

@@ -81,9 +81,10 @@ def _sorts(
             name, descending = raw["propertyName"], direction == "DESCENDING"
         else:
             raise ValidationFailed(f"{where} must be {{propertyName, direction}} or a name.")
-        sorts.append(
-            query.Sort(query.resolve_property(name, object_type, registry, where), descending)
-        )
+        prop = query.resolve_property(name, object_type, registry, where)
+        if prop.source == "association":
+            raise ValidationFailed(f"{where}: results cannot be sorted by {name}.")
+        sorts.append(query.Sort(prop, descending))
     return tuple(sorts)
 
 

@@ -9,19 +9,19 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Row
 
-from ecombridge.crm import catalog, query
+from ecombridge.crm import catalog, unique_values
 from ecombridge.crm import repository as repo
+from ecombridge.crm.ids import digits, parse_object_id
+from ecombridge.crm.property_checks import Registry
 from ecombridge.crm.wire import crm_object
 from ecombridge.crm_schema.object_types import PLURAL, SINGULAR
 from ecombridge.crm_schema.service import property_types
 from ecombridge.errors import NotFound, ValidationFailed
-from ecombridge.limits import MAX_BIGINT
 
 LIST_LIMIT = (10, 100)  # default, maximum
 SEARCH_LIMIT = (10, 200)
 V4_LIMIT = (500, 500)
 MAX_GROUPS, MAX_FILTERS_PER_GROUP, MAX_FILTERS = 5, 6, 18
-_DIGITS = re.compile(r"[0-9]{1,19}")
 
 
 @dataclass(frozen=True)
@@ -35,19 +35,6 @@ class ReadParams:
 
 def names(values: list[str]) -> list[str]:
     return [n.strip() for v in values for n in v.split(",") if n.strip()]
-
-
-def _digits(raw: str | int) -> int | None:
-    """A non-negative integer that fits a BIGINT, or None."""
-    text = str(raw).strip()
-    if not _DIGITS.fullmatch(text) or int(text) > MAX_BIGINT:
-        return None
-    return int(text)
-
-
-def parse_object_id(raw: str) -> int | None:
-    """An object id; None when it cannot name an object (not a number, or out of range)."""
-    return _digits(raw)
 
 
 def parse_limit(raw: str | int | None, bounds: tuple[int, int]) -> int:
@@ -65,7 +52,7 @@ def parse_limit(raw: str | int | None, bounds: tuple[int, int]) -> int:
 def parse_after(raw: str | int | None) -> int | None:
     if raw is None or raw == "":
         return None
-    after = None if isinstance(raw, bool) else _digits(raw)
+    after = None if isinstance(raw, bool) else digits(raw)
     if after is None:
         raise ValidationFailed(
             f"after must be a paging cursor from paging.next.after, got {raw!r}."
@@ -142,11 +129,12 @@ def get_object(
     object_type = catalog.object_type(type_name)
     archived = parse_archived(params.archived)
     row: Row[Any] | None = None
+    numeric_id = parse_object_id(object_id)
     if id_property and id_property != "hs_object_id":
-        registry = property_types(conn, portal_id, object_type)
-        prop = query.resolve_property(id_property, object_type, registry, "idProperty")
-        row = repo.get_object_by_property(conn, portal_id, object_type, prop, object_id, archived)
-    elif (numeric_id := parse_object_id(object_id)) is not None:
+        registry = Registry.load(conn, portal_id, object_type)
+        name = registry.key_property(id_property)
+        numeric_id = unique_values.find(conn, portal_id, registry, name, [object_id]).get(object_id)
+    if numeric_id is not None:
         row = repo.get_object(conn, portal_id, object_type, numeric_id, archived)
     if row is None:
         raise NotFound(f"Object not found. {SINGULAR[object_type]} {object_id!r} does not exist.")

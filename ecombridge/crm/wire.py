@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.engine import Row
 
-from ecombridge.clock import iso_ms
+from ecombridge.clock import iso_ms, now_ms
 from ecombridge.crm import catalog
 
 
@@ -73,3 +73,51 @@ def crm_object(
         if not body["associations"]:
             del body["associations"]
     return body
+
+
+def standard_error(
+    category: str,
+    message: str,
+    context: dict[str, list[str]] | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    sub_category: str | None = None,
+) -> dict[str, Any]:
+    """One entry of a batch answer's ``errors`` (HubSpot's StandardError)."""
+    body: dict[str, Any] = {
+        "status": "error",
+        "category": category,
+        "message": message,
+        "context": context or {},
+        "errors": errors or [],
+        "links": {},
+    }
+    if sub_category is not None:
+        body["subCategory"] = sub_category
+    return body
+
+
+def not_found_error(object_type: str, ids: list[str]) -> dict[str, Any]:
+    """The batch error listing the ids of ``object_type`` that name no object."""
+    message = (
+        f"Could not get some {object_type} objects, they may be deleted or not exist. "
+        "Check that ids are valid."
+    )
+    return standard_error("OBJECT_NOT_FOUND", message, {"ids": ids})
+
+
+def batch_answer(
+    ok_status: int, started_at: int, results: list[Any], errors: list[dict[str, Any]]
+) -> tuple[int, dict[str, Any]]:
+    """(status code, body) of a batch: ``ok_status`` when every input succeeded, else 207
+    Multi-Status with ``errors`` and ``numErrors`` (HubSpot's BatchResponse...WithErrors)."""
+    body: dict[str, Any] = {
+        "status": "COMPLETE",
+        "results": results,
+        "startedAt": iso_ms(started_at),
+        "completedAt": iso_ms(now_ms()),
+    }
+    if not errors:
+        return ok_status, body
+    body["numErrors"] = len(errors)
+    body["errors"] = errors
+    return 207, body

@@ -35,7 +35,7 @@ def render_property(row: Row[Any]) -> dict[str, Any]:
         "displayOrder": -1,
         "calculated": False,
         "externalOptions": False,
-        "hasUniqueValue": False,
+        "hasUniqueValue": bool(row.has_unique_value),
         "hidden": False,
         "hubspotDefined": bool(row.hubspot_defined),
         "formField": True,
@@ -90,7 +90,17 @@ def parse_new_property(body: Any) -> NewProperty:
         group_name=text_field(body, "groupName", required=False, limit=100),
         description=text_field(body, "description", required=False, limit=1000) or "",
         options=parse_options(body.get("options")),
+        has_unique_value=_flag(body, "hasUniqueValue"),
     )
+
+
+def _flag(body: dict[str, Any], key: str) -> bool:
+    value = body.get(key, False)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise ValidationFailed(f"{key}: must be true or false.")
+    return value
 
 
 def render_pipeline_v3(pipeline: Pipeline) -> dict[str, Any]:

@@ -137,6 +137,7 @@ class NewProperty:
     group_name: str | None
     description: str
     options: list[dict[str, Any]]
+    has_unique_value: bool = False
 
 
 def create_property(
@@ -151,6 +152,11 @@ def create_property(
         raise ValidationFailed(f"type: must be one of {', '.join(FIELD_TYPES)}; got {new.type!r}.")
     if new.type == "enumeration" and not new.options:
         raise ValidationFailed("options: an enumeration property needs at least one option.")
+    # Imported here: the crm package builds on this module.
+    from ecombridge.crm import unique_values
+
+    if new.has_unique_value:
+        unique_values.check_can_add(conn, portal_id, object_type, new.type)
     now = now_ms()
     row = {
         "portal_id": portal_id,
@@ -163,11 +169,14 @@ def create_property(
         "description": new.description,
         "options": new.options if new.type == "enumeration" else [],
         "hubspot_defined": False,
+        "has_unique_value": new.has_unique_value,
         "created_at": now,
         "updated_at": now,
     }
     if not repo.insert_property(conn, row):
         raise Conflict(f"Property {new.name!r} already exists on {object_type} in this portal.")
+    if new.has_unique_value:
+        unique_values.index_property(conn, portal_id, object_type, new.name)
     return get_property(conn, portal_id, object_type, new.name)
 
 

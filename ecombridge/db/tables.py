@@ -166,6 +166,8 @@ crm_properties = sa.Table(
     # [{"label", "value", "displayOrder", "hidden"}] for enumerations
     sa.Column("options", Json, nullable=False),
     sa.Column("hubspot_defined", sa.Boolean, nullable=False, server_default=sa.false()),
+    # hasUniqueValue: no two objects of the type hold the same value (crm_unique_values).
+    sa.Column("has_unique_value", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("created_at", Millis, nullable=False),
     sa.Column("updated_at", Millis, nullable=False),
 )
@@ -244,6 +246,26 @@ associations = sa.Table(
     sa.Column("to_id", sa.BigInteger, primary_key=True, autoincrement=False),
     sa.Column("created_at", Millis, nullable=False),
     sa.Index("ix_associations_reverse", "portal_id", "to_type", "to_id", "from_type"),
+)
+
+# The values of properties with unique values (hasUniqueValue), one row per value held: what the
+# CRM objects API checks uniqueness against and finds objects by (``idProperty``). ``value`` is
+# the lower-cased text of a string, the canonical text of a number. Contacts' emails are kept
+# unique by crm_objects.email_key instead. Deleting the property deletes its values.
+crm_unique_values = sa.Table(
+    "crm_unique_values",
+    metadata,
+    sa.Column("portal_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("object_type", ObjectType, primary_key=True),
+    sa.Column("property", sa.String(100), primary_key=True),
+    sa.Column("value", sa.String(255), primary_key=True),
+    sa.Column("object_id", sa.BigInteger, nullable=False),
+    sa.ForeignKeyConstraint(
+        ["portal_id", "object_type", "property"],
+        ["crm_properties.portal_id", "crm_properties.object_type", "crm_properties.name"],
+        ondelete="CASCADE",
+    ),
+    sa.Index("ix_crm_unique_values_object", "portal_id", "object_type", "object_id"),
 )
 
 # ---------------------------------------------------------------------------------------------

@@ -8,26 +8,28 @@ from typing import Any
 SLUGS = {"contacts": "CONTACT", "deals": "DEAL", "products": "PRODUCT", "line-items": "LINE_ITEM"}
 TYPE_SLUGS = {object_type: slug for slug, object_type in SLUGS.items()}
 TYPE_LABELS = {
-    "CONTACT": "Contacts",
-    "DEAL": "Deals",
+    "CONTACT": "Customers",
+    "DEAL": "Orders",
     "PRODUCT": "Products",
     "LINE_ITEM": "Line items",
 }
-# (property, heading, kind) shown in the list of each type; kind picks the formatting.
-COLUMNS: dict[str, list[tuple[str, str, str]]] = {
-    "CONTACT": [("email", "Email", "text"), ("city", "City", "text")],
-    "DEAL": [
-        ("dealstage", "Stage", "text"),
-        ("amount", "Amount", "money"),
-        ("closedate", "Close date", "ms"),
-    ],
-    "PRODUCT": [("hs_sku", "SKU", "text"), ("price", "Price", "money")],
-    "LINE_ITEM": [
-        ("quantity", "Quantity", "text"),
-        ("price", "Price", "money"),
-        ("amount", "Amount", "money"),
-    ],
+# Number properties that hold money, per type (CRM schemas carry no currency flag).
+MONEY_PROPERTIES: dict[str, frozenset[str]] = {
+    "CONTACT": frozenset(),
+    "DEAL": frozenset(
+        {"amount", "ip__ecomm_bridge__discount_amount", "ip__ecomm_bridge__tax_amount"}
+    ),
+    "PRODUCT": frozenset({"price"}),
+    "LINE_ITEM": frozenset({"price", "amount", "discount", "tax"}),
 }
+# The property that names a record's own currency, per type.
+CURRENCY_PROPERTY = {"DEAL": "deal_currency_code", "LINE_ITEM": "hs_line_item_currency_code"}
+SYSTEM_PREFIXES = ("ip__ecomm_bridge__", "hs_")
+
+
+def is_system(name: str) -> bool:
+    """Properties the bridge or the CRM keeps for itself, hidden unless asked for."""
+    return name.startswith(SYSTEM_PREFIXES)
 
 
 def title_of(object_type: str, properties: dict[str, Any] | None, object_id: int) -> str:
@@ -44,13 +46,3 @@ def title_of(object_type: str, properties: dict[str, Any] | None, object_id: int
 
 def object_url(object_type: str, object_id: int) -> str:
     return f"/app/objects/{TYPE_SLUGS[object_type]}/{object_id}"
-
-
-def to_number(value: Any) -> float | None:
-    """A property value as a number, or None when it is empty or not numeric."""
-    if value is None or value == "" or isinstance(value, bool):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None

@@ -10,9 +10,11 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 
 from ecombridge.web.pages import (
     auth,
+    imports,
     mappings,
-    objects,
+    object_list,
     pipeline,
+    records,
     reports,
     stores,
     sync_errors,
@@ -21,7 +23,18 @@ from ecombridge.web.pages import (
 from ecombridge.web.render import not_found
 
 STATIC_DIR = (Path(__file__).parent / "static").resolve()
-PAGE_MODULES = [auth, stores, mappings, sync_errors, objects, pipeline, reports, workflows]
+PAGE_MODULES = [
+    auth,
+    stores,
+    imports,
+    mappings,
+    sync_errors,
+    object_list,
+    records,
+    pipeline,
+    reports,
+    workflows,
+]
 
 router = APIRouter(include_in_schema=False)
 
@@ -52,3 +65,9 @@ def static_file(request: Request, name: str) -> Response:
 
 for _module in PAGE_MODULES:
     router.include_router(_module.router, prefix="/app")
+
+
+@router.get("/app/{rest:path}")
+def unknown_page(request: Request, rest: str) -> Response:
+    """Any other address under /app: a page, not the API's JSON 404 (routes above win)."""
+    return not_found(request, "This page")

@@ -1,8 +1,8 @@
-"""Rendering pages: one Jinja2 environment, formatting filters, the session cookie written back."""
+"""Rendering pages: one Jinja2 environment, the formatter of the portal, the session cookie
+written back."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -11,32 +11,13 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import RedirectResponse, Response
 
+from ecombridge.clock import now_ms
+from ecombridge.web.error_titles import error_message
+from ecombridge.web.format import Formatter
+from ecombridge.web.service import WebUser
 from ecombridge.web.session import CSRF_FIELD, get_session, save_session
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-
-
-def format_ms(value: Any) -> str:
-    """Epoch milliseconds as a UTC date and time."""
-    try:
-        moment = datetime.fromtimestamp(int(value) / 1000, tz=UTC)
-    except (TypeError, ValueError, OverflowError, OSError):
-        return "—" if value in (None, "") else str(value)
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
-
-
-def format_money(value: Any) -> str:
-    try:
-        return f"{float(value):,.2f}"
-    except (TypeError, ValueError):
-        return "—"
-
-
-def format_count(value: Any) -> str:
-    try:
-        return f"{int(value):,}"
-    except (TypeError, ValueError):
-        return "—"
 
 
 def with_query(request: Request, **changes: Any) -> str:
@@ -50,18 +31,28 @@ def with_query(request: Request, **changes: Any) -> str:
     return request.url.path + ("?" + urlencode(params) if params else "")
 
 
-templates.env.filters["ms"] = format_ms
-templates.env.filters["money"] = format_money
-templates.env.filters["count"] = format_count
 templates.env.globals["with_query"] = with_query
 templates.env.globals["CSRF_FIELD"] = CSRF_FIELD
+templates.env.globals["error_message"] = error_message
+
+
+def formatter(user: WebUser | None) -> Formatter:
+    """Formatting in the signed-in portal's time zone and currency, as of now."""
+    if user is None:
+        return Formatter(now_ms=now_ms())
+    return Formatter(user.time_zone, user.currency, now_ms())
 
 
 def render(
     request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> Response:
     session = get_session(request)
-    full = {"csrf_token": session.csrf, "user": session.user, **(context or {})}
+    full = {
+        "csrf_token": session.csrf,
+        "user": session.user,
+        "fmt": formatter(session.user),
+        **(context or {}),
+    }
     response = templates.TemplateResponse(request, name, full, status_code=status_code)
     return save_session(request, response)
 

@@ -23,6 +23,8 @@ class WebUser:
     email: str
     portal_id: int
     portal_name: str
+    time_zone: str = "UTC"
+    currency: str = "USD"
 
 
 def normalise_email(email: str) -> str:
@@ -57,4 +59,11 @@ def load_user(conn: Connection, user_id: int) -> WebUser | None:
     row = repo.get_user(conn, user_id)
     if row is None:
         return None
-    return WebUser(int(row.id), row.email, int(row.portal_id), row.portal_name)
+    return WebUser(
+        int(row.id),
+        row.email,
+        int(row.portal_id),
+        row.portal_name,
+        row.time_zone,
+        row.currency,
+    )

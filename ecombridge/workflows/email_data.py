@@ -10,7 +10,7 @@ from typing import Any
 from babel.numbers import UnknownCurrencyError, format_currency, format_decimal
 from sqlalchemy.engine import Connection
 
-from ecombridge.web.display import to_number
+from ecombridge.web.format import to_number
 from ecombridge.workflows import shop_repository as shop
 
 LOCALE = "en_US"

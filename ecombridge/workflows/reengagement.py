@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
-from ecombridge.web.display import to_number
+from ecombridge.web.format import to_number
 from ecombridge.workflows import shop_repository as shop
 from ecombridge.workflows.definitions import ORDER_STAGES, RE_ENGAGEMENT
 from ecombridge.workflows.enrolment import Candidate, enrol

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Connection
 
-from ecombridge.web.display import to_number
+from ecombridge.web.format import to_number
 from ecombridge.workflows import repository as repo
 from ecombridge.workflows import shop_repository as shop
 from ecombridge.workflows.definitions import ATTRIBUTION_WINDOW_MS

@@ -42,7 +42,8 @@ def test_sign_in_with_the_right_password_opens_the_stores(
     page = client.get("/app/stores")
     assert page.status_code == 200
     assert "owner@example.com" in page.text
-    assert "Custom integration" in page.text
+    # A fresh portal says how to send it data.
+    assert "Send your first data" in page.text and "ecombridge demo" in page.text
 
 
 def test_wrong_password_is_refused_with_a_message(

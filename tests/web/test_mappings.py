@@ -59,8 +59,10 @@ def test_validation_messages_are_shown_next_to_the_bad_row(
     )
     assert response.status_code == 200  # the form again, with the message at its row
     text = response.text
-    assert 'class="row-error"' in text
-    assert "mappings.CONTACT.properties[1].hubspotPropertyName" in text
+    assert 'class="mapping-row row-error"' in text
+    # In plain words, tied to its field: no wire path
+    assert "Row 2, crm property: is required" in text and 'aria-invalid="true"' in text
+    assert "mappings.CONTACT" not in text
     assert 'value="photo"' in text  # what was typed is kept
     with db.read() as conn:
         assert settings_service.find_settings(conn, portal.id, 0) is None
@@ -86,7 +88,21 @@ def test_a_nul_character_in_a_mapping_is_shown_as_an_error(
     response = _save(user_client, "CONTACT", [("email", "email", ""), ("a\x00b", "firstname", "")])
 
     assert response.status_code == 200
-    assert 'class="row-error"' in response.text
-    assert "mappings.CONTACT.properties[1].externalPropertyName" in response.text
+    assert 'class="mapping-row row-error"' in response.text
+    assert "Row 2, store field:" in response.text
     with db.read() as conn:
         assert settings_service.find_settings(conn, portal.id, 0) is None
+
+
+def test_a_property_the_portal_does_not_have_is_saved_with_a_warning(
+    user_client: TestClient, db: Database, portal: Portal
+) -> None:
+    page = user_client.get("/app/mappings?type=CONTACT").text
+    form = {"csrf_token": csrf_of(page), "object_type": "CONTACT", "rows": "1", "enabled": "on"}
+    form |= {"ext_0": "nick", "hub_0": "this is not a property!", "type_0": ""}
+    saved = user_client.post("/app/mappings", data=form)
+    assert saved.status_code == 200 and "Mappings saved." in saved.text
+    assert "The portal has no contact property named “this is not a property!”" in saved.text
+    # Known properties show their label and suggest a data type
+    assert '<option value="closedate">' not in saved.text  # contacts only
+    assert "&#34;createdate&#34;: &#34;DATETIME&#34;" in saved.text

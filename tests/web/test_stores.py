@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -23,7 +25,12 @@ def app_store(db: Database, installed_app: InstalledApp) -> InstalledApp:
 
 
 def _import(
-    db: Database, app: InstalledApp, state: str, applied: int, reason: str | None = None
+    db: Database,
+    app: InstalledApp,
+    state: str,
+    applied: int,
+    reason: str | None = None,
+    received: int = 10,
 ) -> None:
     now = now_ms()
     with db.write() as conn:
@@ -37,7 +44,7 @@ def _import(
                 api_version=2,
                 state=state,
                 failure_reason=reason,
-                events=[],
+                events=[{"at": now, "message": "Import started; sending the import webhook."}],
                 created_at=now,
                 updated_at=now,
             )
@@ -50,7 +57,7 @@ def _import(
                     object_type=object_type,
                     settings_id=settings_id,
                     announced=10,
-                    received_items=10,
+                    received_items=received,
                     applied=applied // 4,
                 )
             )
@@ -59,9 +66,9 @@ def _import(
 @pytest.mark.parametrize(
     ("state", "applied", "shown", "polls"),
     [
-        ("RECEIVING", 0, "40 of 40 objects received", True),
-        ("PROCESSING", 8, "still processing: 8 of 40 objects created so far", True),
-        ("COMPLETE", 40, "Imported 40 objects.", False),
+        ("RECEIVING", 0, "The app is sending its records.", True),
+        ("PROCESSING", 8, "Every record arrived; the bridge is applying them.", True),
+        ("COMPLETE", 40, "Every announced record was imported.", False),
         ("FAILED", 0, "The app answered 500", False),
     ],
 )
@@ -83,6 +90,48 @@ def test_the_import_section_shows_each_state(
     assert "Continue importing" in page and shown in page
 
 
+def test_phases_never_go_backwards_and_a_short_import_says_so(
+    user_client: TestClient, db: Database, app_store: InstalledApp
+) -> None:
+    path = f"/app/stores/{app_store.app_id}/s1/import-progress"
+    _import(db, app_store, "PROCESSING", 0)
+    applying = user_client.get(path).text
+    # Everything arrived: receiving stays full while applying starts from zero
+    assert re.search(r'data-phase="received".*?data-percent="100"', applying, re.S)
+    assert re.search(r'data-phase="applied".*?data-percent="0"', applying, re.S)
+    assert "Cancel import" in applying and "Import started; sending" in applying
+    with db.write() as conn:
+        conn.execute(sa.delete(import_types))
+        conn.execute(sa.delete(imports))
+    _import(db, app_store, "COMPLETE", 28, received=7)
+    short = user_client.get(path).text
+    assert "Completed with differences" in short and 'id="import-differences"' in short
+    assert "Cancel import" not in short
+
+
+def test_an_import_can_be_cancelled_from_the_page(
+    user_client: TestClient, db: Database, app_store: InstalledApp
+) -> None:
+    _import(db, app_store, "RECEIVING", 0)
+    page = f"/app/stores/{app_store.app_id}/s1"
+    text = user_client.get(page).text
+    started_at = re.search(r'name="started_at" value="(\d+)"', text)
+    assert started_at
+    form = {"csrf_token": csrf_of(text), "started_at": started_at.group(1)}
+    cancelled = user_client.post(f"{page}/import/cancel", data=form)
+    assert cancelled.status_code == 200 and cancelled.url.query == b"notice=cancelled"
+    assert "Import cancelled." in cancelled.text and 'data-state="FAILED"' in cancelled.text
+    again = user_client.post(f"{page}/import/cancel", data=form)
+    assert "had already finished" in again.text
+
+
+def test_a_message_cannot_be_put_on_the_page_through_its_address(
+    user_client: TestClient, app_store: InstalledApp
+) -> None:
+    page = user_client.get(f"/app/stores/{app_store.app_id}/s1?error=Call+us&problem=Call+us")
+    assert "Call us" not in page.text
+
+
 def test_an_import_that_cannot_start_says_why_on_the_store_page(
     user_client: TestClient, app_store: InstalledApp
 ) -> None:
@@ -90,7 +139,8 @@ def test_an_import_that_cannot_start_says_why_on_the_store_page(
     token = csrf_of(user_client.get(path).text)
     response = user_client.post(f"{path}/import", data={"csrf_token": token})
     assert response.status_code == 200
-    assert "has no import webhook" in response.text
+    assert "The app has no import webhook yet." in response.text
+    assert response.url.query == b"problem=no-webhook"
 
 
 def test_another_portals_store_cannot_be_imported(

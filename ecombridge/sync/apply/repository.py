@@ -20,6 +20,7 @@ from ecombridge.db.tables import (
     sync_errors,
     sync_objects,
 )
+from ecombridge.sync.apply.values import UNIQUE_TYPE
 
 Row = Any  # a result row, read by attribute
 CHUNK = 500  # keeps IN lists well under every driver's bound-parameter limit
@@ -194,17 +195,21 @@ def property_registry(
     conn: Connection, portal_id: int, object_type: str, names: Iterable[str]
 ) -> dict[str, tuple[str, frozenset[str]]]:
     """Type and enumeration options of the named properties that exist (only the mapped ones
-    are read: a portal has hundreds of properties, a mapping a handful)."""
+    are read: a portal has hundreds of properties, a mapping a handful); a property with unique
+    values has the type ``UNIQUE_TYPE``."""
     wanted = sorted(set(names))
     if not wanted:
         return {}
     p = crm_properties.c
-    query = sa.select(p.name, p.type, p.options).where(
+    query = sa.select(p.name, p.type, p.options, p.has_unique_value).where(
         p.portal_id == portal_id, p.object_type == object_type, p.name.in_(wanted)
     )
     return {
-        name: (type_, frozenset(str(o.get("value")) for o in options or ()))
-        for name, type_, options in conn.execute(query)
+        name: (
+            UNIQUE_TYPE if unique else type_,
+            frozenset(str(o.get("value")) for o in options or ()),
+        )
+        for name, type_, options, unique in conn.execute(query)
     }
 
 

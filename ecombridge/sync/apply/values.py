@@ -33,6 +33,11 @@ SECONDS_CUTOFF = 100_000_000_000
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 Error = tuple[str, str]  # (type, details)
+# The registry type ``repository.property_registry`` gives a property with unique values
+# (hasUniqueValue): only the CRM objects API writes those, as it keeps their values unique, so a
+# message setting one fails.
+UNIQUE_TYPE = "unique"
+VALUES_NOT_VALID = "Property values were not valid: "
 
 
 class InvalidValue(Exception):
@@ -46,7 +51,7 @@ class Field:
     """How one mapped external property is applied."""
 
     hubspot_name: str
-    kind: str  # NUMBER, DATETIME, STRING, BOOL, ENUM, ASSOC, MISSING, BAD_ASSOC
+    kind: str  # NUMBER, DATETIME, STRING, BOOL, ENUM, ASSOC, MISSING, UNIQUE, BAD_ASSOC
     options: frozenset[str] = frozenset()
     assoc_type: str = ""
     # How check_upsert's fast path takes the usual values (FAST_*), or None: always in full.
@@ -106,6 +111,8 @@ def _field(
     if known is None:
         return Field(hubspot, "MISSING")
     prop_type, options = known
+    if prop_type == UNIQUE_TYPE:
+        return Field(hubspot, "UNIQUE")
     if data_type in ("NUMBER", "DATETIME"):
         return Field(hubspot, str(data_type))
     # STRING / AVATAR_IMAGE / no dataType: the target property's type still validates the value.
@@ -201,6 +208,14 @@ def check_in_full(
             f"Mapped properties do not exist for {object_type}: {', '.join(missing)}",
         )
         return checked
+    if any(f.kind == "UNIQUE" for f, _ in mapped):
+        unique = sorted({f.hubspot_name for f, _ in mapped if f.kind == "UNIQUE"})
+        checked.error = (
+            "UNKNOWN_ERROR",
+            f"{VALUES_NOT_VALID}{', '.join(unique)} must hold unique values (hasUniqueValue); "
+            "only the CRM objects API writes such properties, not sync messages",
+        )
+        return checked
     try:
         for f, value in mapped:
             _apply_value(checked, object_type, f, value, stage_ids)
@@ -231,6 +246,18 @@ def _apply_value(
     if value is None or value == "":
         checked.properties[f.hubspot_name] = None
         return
+    checked.properties[f.hubspot_name] = checked_value(object_type, f, value, stage_ids)
+
+
+def property_field(object_type: str, name: str, known: tuple[str, frozenset[str]]) -> Field:
+    """How values of the property ``name`` are checked; ``known``: its registry entry (type,
+    enumeration options)."""
+    return _field(object_type, name, None, {name: known})
+
+
+def checked_value(object_type: str, f: Field, value: Any, stage_ids: frozenset[str]) -> Any:
+    """``value`` coerced to the property's type; InvalidValue when it is not of that type, not
+    one of an enumeration's options or, for a deal's stage, not in ``stage_ids``."""
     coerced = coerce(f, value)
     if object_type == "DEAL" and f.hubspot_name == "dealstage":
         if coerced not in stage_ids:
@@ -242,10 +269,10 @@ def _apply_value(
     elif f.kind == "ENUM" and coerced not in f.options:
         raise InvalidValue(
             "INVALID_ENUM_PROPERTY",
-            f"Property values were not valid: '{coerced}' is not a valid option for "
+            f"{VALUES_NOT_VALID}'{coerced}' is not a valid option for "
             f"{f.hubspot_name}; valid options: {', '.join(sorted(f.options))}",
         )
-    checked.properties[f.hubspot_name] = coerced
+    return coerced
 
 
 def _merge_associations(
@@ -274,6 +301,11 @@ def _merge_associations(
     return {to_type: sorted(ids) for to_type, ids in merged.items()}
 
 
+def is_email(text: str) -> bool:
+    """Whether ``text`` is shaped like an email address (the check contacts' emails pass)."""
+    return _EMAIL.match(text) is not None
+
+
 def coerce(f: Field, value: Any) -> Any:
     if f.kind == "NUMBER":
         return to_number(value, f.hubspot_name)
@@ -295,9 +327,8 @@ def _text(value: Any) -> str:
 
 
 def _invalid(value: Any, what: str, name: str, error_type: str = "UNKNOWN_ERROR") -> InvalidValue:
-    return InvalidValue(
-        error_type, f"Property values were not valid: '{value}' was not a valid {what} for {name}"
-    )
+    details = f"{VALUES_NOT_VALID}'{value}' was not a valid {what} for {name}"
+    return InvalidValue(error_type, details)
 
 
 def to_number(value: Any, name: str) -> int | float:

@@ -7,6 +7,7 @@ its validation, whose messages are shown next to the row they concern.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -16,12 +17,12 @@ from starlette.responses import Response
 
 from ecombridge.api.deps import Db, ReadConn
 from ecombridge.crm_schema.object_types import OBJECT_TYPES
-from ecombridge.crm_schema.service import property_types
 from ecombridge.errors import ValidationFailed
 from ecombridge.sync_settings import service as settings_service
 from ecombridge.sync_settings.schemas import DATA_TYPES, Settings
 from ecombridge.sync_settings.validation import parse_v2
 from ecombridge.web.display import TYPE_LABELS
+from ecombridge.web.properties import PropertySchema, load_schema
 from ecombridge.web.render import redirect, render
 from ecombridge.web.repository.stores import app_names
 from ecombridge.web.session import CsrfChecked, CurrentUser
@@ -39,6 +40,15 @@ def _settings(conn: Connection, portal_id: int, source: int) -> Settings | None:
     return settings_service.find_settings(conn, 0, source)
 
 
+# The mapping data type that fits a CRM property type.
+SUGGESTED_TYPES = {"number": "NUMBER", "datetime": "DATETIME", "date": "DATETIME"}
+FIELD_NAMES = {
+    "externalPropertyName": "Store field",
+    "hubspotPropertyName": "CRM property",
+    "dataType": "Data type",
+}
+
+
 def _rows(settings: Settings | None, object_type: str) -> list[dict[str, str]]:
     if settings is None:
         return []
@@ -48,11 +58,32 @@ def _rows(settings: Settings | None, object_type: str) -> list[dict[str, str]]:
     ]
 
 
+def _checked(rows: list[dict[str, str]], schema: PropertySchema) -> list[dict[str, str]]:
+    """Rows with a warning when the CRM property does not exist in the portal (syncing skips
+    it) and the property's label."""
+    return [
+        {
+            **row,
+            "label": schema.labels.get(row["hub"], ""),
+            "warning": (
+                f"The portal has no {schema.object_type.lower().replace('_', ' ')} property "
+                f"named “{row['hub']}”: values mapped to it are skipped. Pick one from the list, "
+                "or create the property first."
+            )
+            if row["hub"] and row["hub"] not in schema.labels
+            else "",
+        }
+        for row in rows
+    ]
+
+
 def _context(
     conn: Connection, portal_id: int, source: int, object_type: str, settings: Settings | None
 ) -> dict[str, Any]:
     names = app_names(conn, portal_id)
+    schema = load_schema(conn, portal_id, object_type)
     return {
+        "schema": schema,
         "section": "mappings",
         "sources": [(0, "Custom integration"), *sorted(names.items())],
         "source": source,
@@ -62,13 +93,17 @@ def _context(
         "settings": settings,
         "editable": source == 0,
         "enabled": settings.enabled if settings is not None else True,
-        "rows": _rows(settings, object_type),
+        "rows": _checked(_rows(settings, object_type), schema),
         "blank_rows": BLANK_ROWS,
         "error": None,
+        "field_error": None,
         "error_row": None,
         "error_field": None,
         "saved": False,
-        "property_names": sorted(property_types(conn, portal_id, object_type)),
+        "properties": sorted(schema.labels.items(), key=lambda kv: kv[1].lower()),
+        "suggested_types": json.dumps(
+            {name: SUGGESTED_TYPES.get(kind, "STRING") for name, kind in schema.types.items()}
+        ),
     }
 
 
@@ -141,14 +176,20 @@ async def save_mappings(request: Request, user: CurrentUser, database: Db) -> Re
     except ValidationFailed as exc:
         with database.read() as conn:
             context = _context(conn, user.portal_id, 0, object_type, current)
-        where = (exc.errors or [{}])[0].get("in", "")
-        found = _ROW_AT.match(str(where))
+        first = (exc.errors or [{}])[0]
+        found = _ROW_AT.match(str(first.get("in", "")))
+        row = int(found.group(1)) if found else None
+        field = found.group(2) if found else None
+        message = str(first.get("message") or exc.message)
+        if row is not None:
+            message = f"Row {row + 1}, {FIELD_NAMES.get(field or '', 'mapping').lower()}: {message}"
         context.update(
-            rows=rows,
+            rows=_checked(rows, context["schema"]),
             enabled=enabled,
-            error=exc.message,
-            error_row=int(found.group(1)) if found else None,
-            error_field=found.group(2) if found else None,
+            error=message,
+            field_error=str(first.get("message") or exc.message),
+            error_row=row,
+            error_field=field,
         )
         # The form again with the message at its row (200, like every re-shown form).
         return render(request, "mappings.html", context)

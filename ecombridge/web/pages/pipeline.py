@@ -1,8 +1,10 @@
-"""The ecommerce pipeline: deals as a board by stage, with counts and amount totals."""
+"""The ecommerce pipeline as a board: a column per stage with its count and amount; each column
+scrolls on its own and links to the full, filtered list of its deals."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from sqlalchemy.engine import Connection
@@ -11,23 +13,16 @@ from starlette.responses import Response
 from ecombridge.api.deps import ReadConn
 from ecombridge.crm_schema.service import ecommerce_pipeline_id
 from ecombridge.crm_schema.standard import ECOMMERCE_STAGES
-from ecombridge.web.display import object_url, to_number
-from ecombridge.web.pages.sync_errors import parse_store
-from ecombridge.web.render import render
+from ecombridge.web.choices import store_choices
+from ecombridge.web.display import object_url
+from ecombridge.web.format import to_number
+from ecombridge.web.lists import parse_store
+from ecombridge.web.render import formatter, render
 from ecombridge.web.repository import deals as repo
-from ecombridge.web.repository.stores import app_names, list_stores
 from ecombridge.web.session import CurrentUser
 
 router = APIRouter()
 CARDS_PER_STAGE = 30
-
-
-def store_choices(conn: Connection, portal_id: int) -> list[tuple[str, str]]:
-    names = {0: "Custom integration", **app_names(conn, portal_id)}
-    return [
-        (f"{row.source_app_id}:{row.id}", f"{row.label} ({names.get(row.source_app_id, 'App')})")
-        for row in list_stores(conn, portal_id)
-    ]
 
 
 def pipeline_stages(conn: Connection, portal_id: int) -> list[tuple[str, str]]:
@@ -42,11 +37,19 @@ def pipeline_page(
     request: Request, user: CurrentUser, conn: ReadConn, store: str | None = None
 ) -> Response:
     chosen = parse_store(store)
-    stages = pipeline_stages(conn, user.portal_id)
-    columns: dict[str, dict[str, Any]] = {
-        stage_id: {"id": stage_id, "label": label, "count": 0, "amount": 0.0, "cards": []}
-        for stage_id, label in stages
-    }
+    store_value = f"{chosen[0]}:{chosen[1]}" if chosen else ""
+    fmt = formatter(user)
+    columns: dict[str, dict[str, Any]] = {}
+    for stage_id, label in pipeline_stages(conn, user.portal_id):
+        query = {"stage": stage_id, **({"store": store_value} if chosen else {})}
+        columns[stage_id] = {
+            "id": stage_id,
+            "label": label,
+            "count": 0,
+            "amount": 0.0,
+            "cards": [],
+            "list_url": "/app/objects/deals?" + urlencode(query),
+        }
     outside = 0
     for deal in repo.deals(conn, user.portal_id, chosen):
         column = columns.get(deal.dealstage or "")
@@ -61,8 +64,8 @@ def pipeline_page(
                 {
                     "url": object_url("DEAL", int(deal.id)),
                     "title": deal.dealname or f"Deal {deal.id}",
-                    "amount": amount,
-                    "closedate": deal.closedate,
+                    "amount": fmt.money(amount, deal.currency),
+                    "when": deal.closedate or deal.createdate,
                 }
             )
     context = {
@@ -70,7 +73,7 @@ def pipeline_page(
         "columns": list(columns.values()),
         "outside": outside,
         "stores": store_choices(conn, user.portal_id),
-        "store": f"{chosen[0]}:{chosen[1]}" if chosen else "",
+        "store": store_value,
         "cards_per_stage": CARDS_PER_STAGE,
     }
     return render(request, "pipeline.html", context)

@@ -34,7 +34,6 @@ from ecombridge.workflows.definitions import (
     EmailStep,
     Workflow,
 )
-from ecombridge.workflows.email_data import money
 from ecombridge.workflows.rendering import RenderedEmail, builtin_body, render_email
 from ecombridge.workflows.results import results
 from ecombridge.workflows.sandbox import TemplateProblem
@@ -45,11 +44,6 @@ UNITS = {"minutes": 1, "hours": 60, "days": 1440}
 PAGE_SIZE = 20
 # The preview is an email, not a page of the UI: its inline styles are its own, nothing runs.
 PREVIEW_CSP = "default-src 'none'; img-src https: http: data:; style-src 'unsafe-inline'"
-
-
-def _currency(conn: Connection, portal_id: int) -> str:
-    row = shop.portal(conn, portal_id)
-    return str(row.currency) if row is not None else "USD"
 
 
 def _rows(workflow: Workflow) -> list[dict[str, Any]]:
@@ -69,7 +63,6 @@ def _rows(workflow: Workflow) -> list[dict[str, Any]]:
 
 @router.get("/workflows")
 def workflows_page(request: Request, user: CurrentUser, conn: ReadConn) -> Response:
-    currency = _currency(conn, user.portal_id)
     cards = [
         {
             "key": w.key,
@@ -81,7 +74,7 @@ def workflows_page(request: Request, user: CurrentUser, conn: ReadConn) -> Respo
         }
         for w in service.list_workflows(conn, user.portal_id)
     ]
-    context = {"section": "workflows", "cards": cards, "currency": currency, "money": money}
+    context = {"section": "workflows", "cards": cards}
     return render(request, "workflows.html", context)
 
 
@@ -123,8 +116,6 @@ def _detail_context(
         "builtin": builtin_body(workflow.key),
         "candidates": preview.candidates(conn, portal_id, workflow.key),
         "results": results(conn, portal_id, workflow.key),
-        "currency": _currency(conn, portal_id),
-        "money": money,
         "enrollments": views,
         "next_before": next_before,
         "error": None,

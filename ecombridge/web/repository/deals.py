@@ -9,23 +9,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from ecombridge.db.tables import associations, crm_objects, pipeline_stages, sync_objects
+from ecombridge.web.display import CURRENCY_PROPERTY
+from ecombridge.web.repository.listing import in_store
 
 Store = tuple[int, str]
 
 
 def _prop(name: str) -> Any:
     return crm_objects.c.properties[name].as_string().label(name)
-
-
-def _in_store(object_type: str, store: Store) -> Any:
-    o = sync_objects.c
-    return sa.exists().where(
-        o.portal_id == crm_objects.c.portal_id,
-        o.object_type == object_type,
-        o.hubspot_id == crm_objects.c.id,
-        o.source_app_id == store[0],
-        o.store_id == store[1],
-    )
 
 
 def deals(conn: Connection, portal_id: int, store: Store | None = None) -> list[Row[Any]]:
@@ -36,7 +27,7 @@ def deals(conn: Connection, portal_id: int, store: Store | None = None) -> list[
         crm_objects.c.archived.is_(False),
     ]
     if store is not None:
-        where.append(_in_store("DEAL", store))
+        where.append(in_store("DEAL", store))
     query = (
         sa.select(
             crm_objects.c.id,
@@ -46,6 +37,7 @@ def deals(conn: Connection, portal_id: int, store: Store | None = None) -> list[
             _prop("amount"),
             _prop("closedate"),
             _prop("createdate"),
+            _prop(CURRENCY_PROPERTY["DEAL"]).label("currency"),
         )
         .where(*where)
         .order_by(crm_objects.c.updated_at.desc(), crm_objects.c.id.desc())

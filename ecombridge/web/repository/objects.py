@@ -8,10 +8,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from ecombridge.db.tables import associations, crm_objects, sync_errors, sync_objects
+from ecombridge.db.tables import (
+    associations,
+    crm_objects,
+    pending_associations,
+    sync_errors,
+    sync_objects,
+)
 
 
-def _any_value_matches(conn: Connection, text: str) -> Any:
+def any_value_matches(conn: Connection, text: str) -> Any:
     """Some property value contains ``text`` (case-insensitive; % and _ match literally).
 
     Values are searched, not the JSON text: property names do not match, and non-ASCII
@@ -24,28 +30,6 @@ def _any_value_matches(conn: Connection, text: str) -> Any:
         each = sa.func.json_each(crm_objects.c.properties).table_valued("key", "value")
     value = sa.cast(each.c.value, sa.Text)
     return sa.exists().select_from(each).where(value.ilike(f"%{escaped}%", escape="\\"))
-
-
-def search_objects(
-    conn: Connection, portal_id: int, object_type: str, text: str, limit: int, offset: int
-) -> tuple[list[Row[Any]], int]:
-    """Objects of a type, newest first; ``text`` matches any property value."""
-    where = [
-        crm_objects.c.portal_id == portal_id,
-        crm_objects.c.object_type == object_type,
-        crm_objects.c.archived.is_(False),
-    ]
-    if text:
-        where.append(_any_value_matches(conn, text))
-    total = conn.execute(sa.select(sa.func.count()).select_from(crm_objects).where(*where))
-    query = (
-        sa.select(crm_objects.c.id, crm_objects.c.properties, crm_objects.c.updated_at)
-        .where(*where)
-        .order_by(crm_objects.c.updated_at.desc(), crm_objects.c.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(conn.execute(query)), int(total.scalar_one())
 
 
 def get_object(
@@ -125,3 +109,25 @@ def errors_of_links(
         .limit(limit)
     )
     return list(conn.execute(query))
+
+
+def pending_targets(
+    conn: Connection, portal_id: int, object_type: str, links: list[Row[Any]]
+) -> dict[tuple[int, str, str], list[tuple[str, str]]]:
+    """Per link (source, store, external id): the (type, external id) it waits to be linked to."""
+    if not links:
+        return {}
+    p = pending_associations.c
+    keys = [(link.source_app_id, link.store_id, link.external_id) for link in links]
+    query = sa.select(
+        p.source_app_id, p.store_id, p.from_external_id, p.to_type, p.to_external_id
+    ).where(
+        p.portal_id == portal_id,
+        p.from_type == object_type,
+        sa.tuple_(p.source_app_id, p.store_id, p.from_external_id).in_(keys),
+    )
+    found: dict[tuple[int, str, str], list[tuple[str, str]]] = {}
+    for row in conn.execute(query):
+        key = (int(row.source_app_id), row.store_id, row.from_external_id)
+        found.setdefault(key, []).append((row.to_type, row.to_external_id))
+    return found

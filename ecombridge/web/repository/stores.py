@@ -15,6 +15,7 @@ from ecombridge.db.tables import (
     sync_objects,
 )
 from ecombridge.imports import repository as imports_repo
+from ecombridge.imports.service import APPLY_ORDER
 
 
 def list_stores(conn: Connection, portal_id: int) -> list[Row[Any]]:
@@ -112,7 +113,9 @@ def latest_import(
     row = imports_repo.latest_of_store(conn, portal_id, app_id, store_id)
     if row is None:
         return None
-    types = sorted(imports_repo.get_types(conn, row.id), key=lambda t: str(t.object_type))
+    types = sorted(
+        imports_repo.get_types(conn, row.id), key=lambda t: APPLY_ORDER.index(t.object_type)
+    )
     return row, types
 
 

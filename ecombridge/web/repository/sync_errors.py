@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -70,3 +70,12 @@ def error_stores(conn: Connection, portal_id: int) -> list[tuple[int, str]]:
         .order_by(e.source_app_id, e.store_id)
     )
     return [(int(row[0]), row[1]) for row in conn.execute(query)]
+
+
+def type_counts(conn: Connection, portal_id: int, filters: ErrorFilters) -> list[tuple[str, int]]:
+    """How many errors of each type match the other filters, most first."""
+    e = sync_errors.c
+    where = _where(portal_id, replace(filters, error_type=None))
+    count = sa.func.count().label("n")
+    query = sa.select(e.type, count).where(*where).group_by(e.type).order_by(count.desc(), e.type)
+    return [(row.type, int(row.n)) for row in conn.execute(query)]

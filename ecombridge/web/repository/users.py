@@ -25,7 +25,14 @@ def get_user_by_email(conn: Connection, email: str) -> Row[Any] | None:
 
 def get_user(conn: Connection, user_id: int) -> Row[Any] | None:
     query = (
-        sa.select(users.c.id, users.c.email, users.c.portal_id, portals.c.name.label("portal_name"))
+        sa.select(
+            users.c.id,
+            users.c.email,
+            users.c.portal_id,
+            portals.c.name.label("portal_name"),
+            portals.c.time_zone,
+            portals.c.currency,
+        )
         .join(portals, portals.c.id == users.c.portal_id)
         .where(users.c.id == user_id)
     )

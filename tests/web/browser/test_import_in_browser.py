@@ -116,7 +116,10 @@ def test_continue_importing_shows_progress_until_complete(
     expect(status).to_have_attribute("data-state", "RECEIVING")
     assert len(receiver.calls) == 1 and receiver.calls[0]["storeId"] == STORE
     started_at = receiver.calls[0]["importStartedAt"]
-    expect(status).to_contain_text("0 of 7 objects received")
+    received = page.locator('[data-phase="received"]')
+    applied = page.locator('[data-phase="applied"]')
+    expect(received).to_contain_text("0 of 7")
+    expect(page.get_by_role("button", name="Cancel import")).to_be_visible()
     expect(page.get_by_role("button", name="Continue importing")).to_be_disabled()
 
     def send(object_type: str, ids: list[int], page_number: int) -> None:
@@ -142,26 +145,30 @@ def test_continue_importing_shows_progress_until_complete(
         assert response.status_code == 204, response.text
 
     send("PRODUCT", [1, 2], 0)
-    expect(status).to_contain_text("2 of 7 objects received")  # the page polled it
-    expect(page.locator(".progress[aria-valuenow='29']")).to_be_visible()
+    expect(received).to_contain_text("2 of 7")  # the page polled it
+    expect(received.locator("progress")).to_have_attribute("data-percent", "28")
+    expect(page.locator("#import-summary")).to_have_attribute("aria-live", "polite")
     watched.screenshot("import-receiving")
     send("PRODUCT", [3], 1)
     send("CONTACT", [1, 2], 0)
     send("DEAL", [1, 2], 0)
-    expect(status).to_contain_text("7 of 7 objects received")
+    expect(received).to_contain_text("7 of 7")
     end("PRODUCT", 2, 3)
     end("CONTACT", 1, 2)
     end("LINE_ITEM", 0, 0)
     end("DEAL", 1, 2)
 
     expect(status).to_have_attribute("data-state", "COMPLETE", timeout=30_000)
-    expect(status).to_contain_text("Imported 7 objects")
-    expect(page.locator(".progress.done[aria-valuenow='100']")).to_be_visible()
+    expect(status).to_contain_text("Every announced record was imported.")
+    # Both phases full: receiving never dropped back when applying began
+    expect(received.locator("progress.done")).to_have_attribute("data-percent", "100")
+    expect(applied.locator("progress.done")).to_have_attribute("data-percent", "100")
+    expect(page.get_by_role("button", name="Cancel import")).to_have_count(0)
     expect(page.get_by_role("button", name="Continue importing")).to_be_enabled()
     watched.screenshot("import-complete")
     # polling stopped once complete: the fragment no longer asks for more
     assert page.locator("#import-status[hx-trigger]").count() == 0
-    page.reload()
+    # The counts refreshed with the panel, without a reload
     expect(page.locator('[data-type="DEAL"]')).to_have_text("2")
     expect(page.locator('[data-type="PRODUCT"]')).to_have_text("3")
     api.close()
