@@ -1,7 +1,7 @@
 """workflows: the built-in ecommerce workflows, their enrolments and emails, and mail senders
 
 Revision ID: 0008
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-06
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0008"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
