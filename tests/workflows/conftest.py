@@ -6,6 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ecombridge.db.engine import Database
+from tests.crm.conftest import published  # noqa: F401 (the CRM tests' change-feed recorder)
 from tests.imports.conftest import importer, integrator  # noqa: F401 (the import tests' fixtures)
 from tests.support.factories import Portal
 from tests.support.jobs import RunJobs

@@ -4,27 +4,11 @@ end every workflow for them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-import pytest
-
-from ecombridge import change_feed
 from ecombridge.change_feed import Changes
 from tests.support.smtp import SmtpServer
 from tests.workflows.shop import Shop, delays
-
-
-@pytest.fixture
-def published() -> Iterator[list[Changes]]:
-    seen: list[Changes] = []
-
-    def record(conn: object, changes: Changes) -> None:
-        seen.append(changes)
-
-    change_feed.listener(record)
-    yield seen
-    change_feed._listeners.remove(record)
 
 
 def optout_of(shop: Shop, contact_id: int) -> object:
