@@ -21,7 +21,12 @@ from ecombridge.config import Config
 from ecombridge.db.engine import Database
 from tests.support.databases import BACKENDS, TestDatabases
 
-pytest_plugins = ["tests.support.factories", "tests.support.jobs", "tests.support.live"]
+pytest_plugins = [
+    "tests.support.factories",
+    "tests.support.jobs",
+    "tests.support.live",
+    "tests.support.smtp",
+]
 
 
 @pytest.fixture(scope="session")

@@ -37,6 +37,7 @@ ROUTER_MODULES = [
     "ecombridge.crm.write_endpoints",
     "ecombridge.crm.association_endpoints",
     "ecombridge.crm_legacy.endpoints",
+    "ecombridge.workflows.endpoints",
     "ecombridge.web.endpoints",
 ]
 

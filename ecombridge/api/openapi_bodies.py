@@ -197,7 +197,22 @@ _SEARCH = _object(
 V1 = "/extensions/ecomm/v1"
 V2 = "/extensions/ecomm/v2"
 _V1_PAGES = "/import-pages/{importStartedAt}/{objectType}"
+_WORKFLOW_EMAIL = _object(
+    ["delayMinutes", "subject"],
+    delayMinutes={"type": "number", "minimum": 0},
+    subject=_TEXT,
+    bodyTemplate={"type": ["string", "null"], "description": "Jinja2; null: the built-in one."},
+)
+_WORKFLOW = _object(
+    ["enabled", "emails"],
+    key={"type": "string", "enum": ["abandoned-cart", "welcome", "re-engagement"]},
+    enabled=_BOOL,
+    storeIds={"type": ["array", "null"], "items": _TEXT},
+    inactivityDays={"type": ["integer", "null"], "minimum": 1},
+    emails={**_array(_WORKFLOW_EMAIL, 10), "minItems": 1},
+)
 REQUEST_BODIES: dict[tuple[str, str], Schema] = {
+    ("put", f"{V2}/workflows/{{key}}"): _WORKFLOW,
     ("put", f"{V2}/sync/messages"): _object(
         ["storeId", "objectType", "messages"],
         storeId=_TEXT,

@@ -101,6 +101,12 @@ STANDARD_PROPERTIES: dict[str, tuple[PropertyDef, ...]] = {
         PropertyDef("zip", "Postal Code"),
         PropertyDef("country", "Country/Region"),
         PropertyDef("jobtitle", "Job Title"),
+        PropertyDef(
+            "hs_email_optout",
+            "Unsubscribed from all email",
+            "bool",
+            description="The contact opted out of every email the workflows send",
+        ),
         _CREATED,
         PropertyDef("lastmodifieddate", "Last Modified Date", "datetime"),
     ),

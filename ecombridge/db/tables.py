@@ -459,3 +459,84 @@ rate_limit_counters = sa.Table(
     sa.Column("expires_at", Millis, nullable=False),
     sa.Index("ix_rate_limit_counters_expires_at", "expires_at"),
 )
+
+# ---------------------------------------------------------------------------------------------
+# Ecommerce workflows and their emails (docs/workflows.md)
+
+# A portal's built-in workflow once it was saved; without a row it is off with its defaults.
+# key: abandoned-cart | welcome | re-engagement.
+workflows = sa.Table(
+    "workflows",
+    metadata,
+    sa.Column("portal_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("key", sa.String(20), primary_key=True),
+    sa.Column("enabled", sa.Boolean, nullable=False),
+    # When it was last turned on: changes older than this never enrol anyone.
+    sa.Column("enabled_at", Millis, nullable=True),
+    # [store id, ...] or null for every store.
+    sa.Column("store_ids", Json, nullable=True),
+    sa.Column("inactivity_days", sa.Integer, nullable=True),
+    # [{"delayMinutes", "subject", "bodyTemplate"}, ...]
+    sa.Column("emails", Json, nullable=False),
+    sa.Column("updated_at", Millis, nullable=False),
+)
+
+# state: ACTIVE -> COMPLETED (every email sent) | EXITED (exit_reason) | FAILED (exit_reason).
+workflow_enrollments = sa.Table(
+    "workflow_enrollments",
+    metadata,
+    sa.Column("id", AutoId, primary_key=True),
+    sa.Column("portal_id", sa.BigInteger, nullable=False),
+    sa.Column("workflow_key", sa.String(20), nullable=False),
+    # What may be enrolled once: "deal:ID" (abandoned cart), "contact:ID" (welcome),
+    # "contact:ID:after:DEAL" (re-engagement: once per inactivity period, after that last order).
+    sa.Column("dedupe_key", sa.String(80), nullable=False),
+    sa.Column("contact_id", sa.BigInteger, nullable=False),
+    sa.Column("deal_id", sa.BigInteger, nullable=True),
+    sa.Column("state", sa.String(10), nullable=False),
+    sa.Column("exit_reason", sa.String(40), nullable=True),
+    sa.Column("enrolled_at", Millis, nullable=False),
+    sa.Column("finished_at", Millis, nullable=True),
+    # The order that converted it (recovered revenue), and when the bridge saw it.
+    sa.Column("converted_deal_id", sa.BigInteger, nullable=True),
+    sa.Column("converted_at", Millis, nullable=True),
+    sa.UniqueConstraint("portal_id", "workflow_key", "dedupe_key"),
+    sa.Index("ix_workflow_enrollments_contact", "portal_id", "contact_id", "state"),
+    sa.Index("ix_workflow_enrollments_list", "portal_id", "workflow_key", "id"),
+)
+
+# One row per email of an enrolment, made when it is scheduled. state: SCHEDULED -> SENDING ->
+# SENT | FAILED; SENDING left behind by a crash becomes UNCONFIRMED (never sent again);
+# CANCELLED when the enrolment ended first.
+workflow_emails = sa.Table(
+    "workflow_emails",
+    metadata,
+    sa.Column("id", AutoId, primary_key=True),
+    sa.Column("portal_id", sa.BigInteger, nullable=False),
+    sa.Column(
+        "enrollment_id", sa.BigInteger, sa.ForeignKey("workflow_enrollments.id"), nullable=False
+    ),
+    sa.Column("step", sa.Integer, nullable=False),
+    sa.Column("state", sa.String(12), nullable=False),
+    sa.Column("due_at", Millis, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("subject", sa.String(1000), nullable=True),
+    sa.Column("recipient", sa.String(320), nullable=True),
+    sa.Column("message_id", sa.String(200), nullable=True),
+    # Set when a send starts (before talking to the server): the hourly cap counts these.
+    sa.Column("attempted_at", Millis, nullable=True),
+    sa.Column("sent_at", Millis, nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.UniqueConstraint("enrollment_id", "step"),
+    sa.Index("ix_workflow_emails_attempted", "portal_id", "attempted_at"),
+)
+
+# A portal as a sender of email: the key its unsubscribe links are signed with. Its row is also
+# locked while a send is reserved under the portal's hourly cap.
+mail_senders = sa.Table(
+    "mail_senders",
+    metadata,
+    sa.Column("portal_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("unsubscribe_key", sa.String(64), nullable=False),
+    sa.Column("created_at", Millis, nullable=False),
+)

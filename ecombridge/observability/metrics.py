@@ -115,19 +115,24 @@ class QueueCollector(Collector):
 
     def collect(self) -> Iterable[Metric]:
         depth = GaugeMetricFamily(
-            "ecombridge_queue_depth", "Jobs waiting to run or running, by kind.", labels=["kind"]
+            "ecombridge_queue_depth", "Jobs due to run or running, by kind.", labels=["kind"]
         )
         oldest = GaugeMetricFamily(
             "ecombridge_queue_oldest_age_seconds",
             "Age of the oldest job still waiting to run (0 when none), in seconds.",
         )
-        waiting = t.jobs.c.status.in_(("QUEUED", "RUNNING"))
+        # Jobs scheduled for later (a workflow email due tomorrow) are not waiting yet: a queue
+        # is deep or stuck by the jobs that are due, counted from when they fell due.
+        now = now_ms()
+        jobs = t.jobs.c
+        due = sa.and_(jobs.status == "QUEUED", jobs.run_after <= now)
+        waiting = sa.or_(due, jobs.status == "RUNNING")
         with self.database.read() as conn:
             rows = conn.execute(
-                sa.select(t.jobs.c.kind, sa.func.count()).where(waiting).group_by(t.jobs.c.kind)
+                sa.select(jobs.kind, sa.func.count()).where(waiting).group_by(jobs.kind)
             ).all()
             oldest_created = conn.execute(
-                sa.select(sa.func.min(t.jobs.c.created_at)).where(t.jobs.c.status == "QUEUED")
+                sa.select(sa.func.min(jobs.run_after)).where(due)
             ).scalar()
         counts = {str(kind): int(count) for kind, count in rows}
         # Batches still in a SQLite inbox are SYNC_BATCH jobs not yet filed in the table.
@@ -138,7 +143,7 @@ class QueueCollector(Collector):
             oldest_created = min(times)
         for kind, count in sorted(counts.items()):
             depth.add_metric([kind], float(count))
-        age = 0.0 if oldest_created is None else max(0.0, (now_ms() - oldest_created) / 1000)
+        age = 0.0 if oldest_created is None else max(0.0, (now - oldest_created) / 1000)
         oldest.add_metric([], age)
         return [depth, oldest]
 

@@ -37,6 +37,7 @@ HANDLER_MODULES = [
     "ecombridge.sync.inbox_mover",
     "ecombridge.sync.pending_recheck",
     "ecombridge.imports.jobs",
+    "ecombridge.workflows.jobs",
 ]
 
 

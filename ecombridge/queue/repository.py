@@ -38,7 +38,13 @@ _JOB_COLUMNS = (
 
 
 def insert_job(
-    conn: Connection, kind: str, ref_id: int, portal_id: int, now: int, max_attempts: int
+    conn: Connection,
+    kind: str,
+    ref_id: int,
+    portal_id: int,
+    now: int,
+    max_attempts: int,
+    run_after: int | None = None,
 ) -> int:
     job_id = conn.execute(
         jobs.insert()
@@ -49,7 +55,7 @@ def insert_job(
             status=QUEUED,
             attempts=0,
             max_attempts=max_attempts,
-            run_after=now,
+            run_after=now if run_after is None else run_after,
             created_at=now,
         )
         .returning(jobs.c.id)
@@ -58,25 +64,25 @@ def insert_job(
 
 
 def insert_jobs(
-    conn: Connection, kind: str, refs: Sequence[tuple[int, int, int]], max_attempts: int
+    conn: Connection, kind: str, refs: Sequence[tuple[int, ...]], max_attempts: int
 ) -> None:
-    """Queue one job of ``kind`` per (ref_id, portal_id, now), in one statement."""
+    """Queue one job of ``kind`` per (ref_id, portal_id, now[, run_after]), in one statement."""
     if not refs:
         return
     conn.execute(
         jobs.insert(),
         [
             {
-                "portal_id": portal_id,
+                "portal_id": ref[1],
                 "kind": kind,
-                "ref_id": ref_id,
+                "ref_id": ref[0],
                 "status": QUEUED,
                 "attempts": 0,
                 "max_attempts": max_attempts,
-                "run_after": now,
-                "created_at": now,
+                "run_after": ref[3] if len(ref) > 3 else ref[2],
+                "created_at": ref[2],
             }
-            for ref_id, portal_id, now in refs
+            for ref in refs
         ],
     )
 
@@ -94,6 +100,14 @@ def lock_queued(conn: Connection, kind: str, ref_id: int) -> int | None:
     )
     job_id = conn.execute(statement).scalar_one_or_none()
     return None if job_id is None else int(job_id)
+
+
+def run_no_later_than(conn: Connection, job_id: int, run_after: int) -> None:
+    conn.execute(
+        jobs.update()
+        .where(jobs.c.id == job_id, jobs.c.status == QUEUED, jobs.c.run_after > run_after)
+        .values(run_after=run_after)
+    )
 
 
 def claim_jobs(

@@ -38,6 +38,7 @@ __all__ = [
     "finish",
     "reap",
     "release",
+    "schedule",
 ]
 
 SYNC_BATCH = "SYNC_BATCH"
@@ -88,25 +89,40 @@ def enqueue(
     *,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     now: int | None = None,
+    run_after: int | None = None,
 ) -> int:
-    """Queue a job in the caller's transaction; it becomes visible when that commits.
+    """Queue a job in the caller's transaction; it becomes visible when that commits, and
+    runnable at ``run_after`` (default: now).
 
     After the commit, call ``ecombridge.queue.notify.wake(db)`` so in-process workers start at
     once instead of at their next poll.
     """
+    now = now_ms() if now is None else now
     return repo.insert_job(
-        conn, kind, ref_id, portal_id, now_ms() if now is None else now, max_attempts
+        conn, kind, ref_id, portal_id, now, max_attempts, now if run_after is None else run_after
     )
+
+
+def schedule(conn: Connection, kind: str, ref_id: int, portal_id: int, run_after: int) -> int:
+    """Make sure a job of ``kind`` and ``ref_id`` runs at ``run_after`` at the latest: a QUEUED
+    one due later is moved forward, one due earlier is left alone; only when none is queued is
+    one inserted (recurring work keeps a single chain this way)."""
+    job_id = repo.lock_queued(conn, kind, ref_id)
+    if job_id is None:
+        return enqueue(conn, kind, ref_id, portal_id, run_after=run_after)
+    repo.run_no_later_than(conn, job_id, run_after)
+    return job_id
 
 
 def enqueue_many(
     conn: Connection,
     kind: str,
-    refs: list[tuple[int, int, int]],
+    refs: list[tuple[int, ...]],
     *,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
 ) -> None:
-    """``enqueue`` for many jobs of one kind at once: (ref_id, portal_id, now) each."""
+    """``enqueue`` for many jobs of one kind at once: (ref_id, portal_id, now) each, or
+    (ref_id, portal_id, now, run_after) for jobs scheduled for later."""
     repo.insert_jobs(conn, kind, refs, max_attempts)
 
 

@@ -18,6 +18,7 @@ from ecombridge.web.pages import (
     reports,
     stores,
     sync_errors,
+    workflows,
 )
 from ecombridge.web.render import not_found
 
@@ -32,6 +33,7 @@ PAGE_MODULES = [
     records,
     pipeline,
     reports,
+    workflows,
 ]
 
 router = APIRouter(include_in_schema=False)

@@ -23,8 +23,9 @@ def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     return found
 
 
-def _enqueue(db: Database, kind: str, status: str, age_s: int) -> None:
+def _enqueue(db: Database, kind: str, status: str, age_s: int, due_in_s: int | None = None) -> None:
     created = now_ms() - age_s * 1000
+    run_after = created if due_in_s is None else now_ms() + due_in_s * 1000
     with db.write() as conn:
         conn.execute(
             sa.insert(t.jobs).values(
@@ -32,7 +33,7 @@ def _enqueue(db: Database, kind: str, status: str, age_s: int) -> None:
                 kind=kind,
                 ref_id=1,
                 status=status,
-                run_after=created,
+                run_after=run_after,
                 created_at=created,
             )
         )
@@ -73,11 +74,15 @@ def test_queue_gauges_are_read_from_the_jobs_table(client: TestClient, db: Datab
     _enqueue(db, "SYNC_BATCH", "RUNNING", age_s=300)
     _enqueue(db, "IMPORT_APPLY", "QUEUED", age_s=5)
     _enqueue(db, "SYNC_BATCH", "DONE", age_s=900)
+    # Scheduled for tomorrow a day ago (a workflow email): not waiting yet, so neither deep
+    # nor old.
+    _enqueue(db, "WORKFLOW_EMAIL", "QUEUED", age_s=86_400, due_in_s=86_400)
 
     found = _samples(client.get("/metrics").text)
 
     assert found[("ecombridge_queue_depth", (("kind", "SYNC_BATCH"),))] == 2
     assert found[("ecombridge_queue_depth", (("kind", "IMPORT_APPLY"),))] == 1
+    assert ("ecombridge_queue_depth", (("kind", "WORKFLOW_EMAIL"),)) not in found
     assert 119 <= found[("ecombridge_queue_oldest_age_seconds", ())] < 200
 
 

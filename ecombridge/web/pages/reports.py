@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from ecombridge.api.deps import ReadConn
+from ecombridge.clock import now_ms
 from ecombridge.web.charts import BarRow, Column, bar_rows, column_chart
 from ecombridge.web.choices import source_names, store_choices
 from ecombridge.web.format import EN_DASH, Formatter
@@ -18,6 +19,8 @@ from ecombridge.web.render import formatter, render
 from ecombridge.web.reports import Report, build_report
 from ecombridge.web.repository import deals as repo
 from ecombridge.web.session import CurrentUser
+from ecombridge.workflows.definitions import ABANDONED_CART
+from ecombridge.workflows.results import results
 
 router = APIRouter()
 PERIODS = (7, 30, 90, 365)
@@ -60,6 +63,7 @@ def reports_page(
         days=days,
         fmt=fmt,
     )
+    recovered = results(conn, portal, ABANDONED_CART, since=now_ms() - days * 86_400_000)
     names = source_names(conn, portal)
     store_value = f"{chosen[0]}:{chosen[1]}" if chosen else ""
     unit, buckets = _buckets(report, fmt)
@@ -86,6 +90,7 @@ def reports_page(
         "report": report,
         "current": current,
         "previous": previous,
+        "recovered": recovered,
         "periods": PERIODS,
         "stores": store_choices(conn, portal),
         "store": store_value,

@@ -1,0 +1,1 @@
+"""Sending email: SMTP settings, a guarded SMTP connection, MIME messages, unsubscribe tokens."""

@@ -1,0 +1,1 @@
+"""Ecommerce workflows: abandoned cart, welcome and re-engagement emails (docs/workflows.md)."""
