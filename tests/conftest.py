@@ -23,6 +23,10 @@ from tests.support.databases import BACKENDS, TestDatabases
 
 pytest_plugins = ["tests.support.factories", "tests.support.jobs", "tests.support.live"]
 
+# App client secrets are sealed with this key (PostgreSQL has no key file beside it); the key
+# file of SQLite databases is tested on its own (tests/tenancy/test_secret_box.py).
+os.environ.setdefault("ECOMBRIDGE_SECRET_KEY", "tests-only key: 0123456789abcdefghijklmnopqrstuv")
+
 
 @pytest.fixture(scope="session")
 def test_databases(

@@ -144,8 +144,9 @@ def token(
 ) -> Any:
     """Exchange an authorization code, or refresh an access token (form-encoded body)."""
     ttl = config.access_token_ttl_seconds
-    try:
-        with db.write() as conn:
+    # A refused grant commits too: a replayed code revokes the tokens it had issued.
+    with db.write() as conn:
+        try:
             if grant_type == "authorization_code":
                 issued = service.exchange_code(
                     conn, client_id, client_secret, redirect_uri, code, ttl_s=ttl
@@ -157,9 +158,13 @@ def token(
                     "BAD_GRANT_TYPE",
                     f"grant_type must be authorization_code or refresh_token, got {grant_type!r}",
                 )
-    except service.OAuthError as exc:
-        return _oauth_error(request, exc)
-    return _tokens(issued)
+        except service.OAuthError as exc:
+            refused = exc
+        else:
+            return _tokens(issued)
+    if isinstance(refused, service.CodeReplayed):
+        forget_principals(request)  # after the commit, as for every revocation
+    return _oauth_error(request, refused)
 
 
 @router.get("/oauth/v1/access-tokens/{token}", response_model=AccessTokenInfo)
@@ -185,12 +190,11 @@ def refresh_token_info(token: str, conn: ReadConn) -> RefreshTokenInfo:
 
 
 @router.delete("/oauth/v1/refresh-tokens/{token}", status_code=204)
-def revoke_refresh_token(token: str, request: Request, db: Db) -> Response:
-    """Revoke the refresh token and the installation's access tokens."""
+def revoke_refresh_token(token: str, db: Db) -> Response:
+    """Revoke the refresh token (only it: access tokens made with it keep working)."""
     with db.write() as conn:
         service.revoke_refresh_token(conn, token)
-    # After the commit: a request resolving meanwhile cannot re-cache the revoked token.
-    forget_principals(request)
+    # Refresh tokens authenticate no request, so no cached caller needs forgetting.
     return Response(status_code=204)
 
 

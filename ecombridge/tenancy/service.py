@@ -4,10 +4,12 @@ identify callers. Takes a connection, never commits."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 
 from ecombridge.clock import now_ms
 from ecombridge.crm_schema.service import ensure_portal_schema
@@ -20,6 +22,8 @@ from ecombridge.errors import (
 )
 from ecombridge.tenancy import repository as repo
 from ecombridge.tenancy.principal import CredentialKind, Principal
+from ecombridge.tenancy.redirect_uris import check_redirect_uris
+from ecombridge.tenancy.secret_box import reseal, seal, unseal
 from ecombridge.tenancy.secrets import (
     digest,
     digests_match,
@@ -92,9 +96,11 @@ def create_portal(conn: Connection, name: str) -> CreatedPortal:
     return CreatedPortal(portal_id, api_key)
 
 
-def create_app(conn: Connection, name: str) -> CreatedApp:
-    """An app, with a developer account of its own holding the developer API key."""
+def create_app(conn: Connection, name: str, redirect_uris: Sequence[str] = ()) -> CreatedApp:
+    """An app, with a developer account of its own holding the developer API key, and the
+    redirect URIs its OAuth flow may send browsers to."""
     _check_name(name)
+    uris = check_redirect_uris(redirect_uris)
     now = now_ms()
     (developer_id,) = allocate_ids(conn, "developer")
     developer_name = name[: MAX_NAME_LENGTH - len(DEVELOPER_SUFFIX)] + DEVELOPER_SUFFIX
@@ -107,11 +113,35 @@ def create_app(conn: Connection, name: str) -> CreatedApp:
         developer_id=developer_id,
         name=name,
         client_id=client_id,
-        client_secret=client_secret,
+        client_secret_sealed=seal(conn.engine.url, client_secret),
+        redirect_uris=uris,
         created_at=now,
     )
     key = _store_secret(conn, CredentialKind.DEVELOPER_API_KEY, now, developer_id=developer_id)
     return CreatedApp(app_id, developer_id, key, client_id, client_secret)
+
+
+def set_app_redirect_uris(conn: Connection, app_id: int, redirect_uris: Sequence[str]) -> list[str]:
+    """Replace the app's redirect URIs (none: the app cannot be installed through OAuth)."""
+    if repo.get_app(conn, app_id) is None:
+        raise NotFound(f"App {app_id} does not exist.")
+    uris = check_redirect_uris(redirect_uris)
+    repo.update_app(conn, app_id, redirect_uris=uris)
+    return uris
+
+
+def client_secret(conn: Connection, app: Row[Any]) -> str:
+    """The clear client secret of an app row (it signs requests to the app)."""
+    return unseal(conn.engine.url, str(app.client_secret_sealed))
+
+
+def reseal_client_secrets(conn: Connection) -> int:
+    """Encrypt every client secret again with the first key of ECOMBRIDGE_SECRET_KEY (after
+    a new key was put first); returns how many there were."""
+    rows = repo.sealed_client_secrets(conn)
+    for app_id, sealed in rows:
+        repo.update_app(conn, app_id, client_secret_sealed=reseal(conn.engine.url, sealed))
+    return len(rows)
 
 
 def require_portal(conn: Connection, portal_id: int) -> None:
@@ -184,25 +214,48 @@ def uninstall_app(conn: Connection, app_id: int, portal_id: int) -> None:
 
 
 def issue_tokens(
-    conn: Connection, installation_id: int, portal_id: int, app_id: int, scopes: str, *, ttl_s: int
+    conn: Connection,
+    installation_id: int,
+    portal_id: int,
+    app_id: int,
+    scopes: str,
+    *,
+    ttl_s: int,
+    issued_from: int | None = None,
 ) -> IssuedTokens:
-    access = issue_access_token(conn, installation_id, portal_id, app_id, scopes, ttl_s=ttl_s)
+    """An access and a refresh token (``issued_from``: the authorization code's id)."""
+    access = issue_access_token(
+        conn, installation_id, portal_id, app_id, scopes, ttl_s=ttl_s, issued_from=issued_from
+    )
     refresh = _store_secret(
         conn,
         CredentialKind.REFRESH_TOKEN,
         now_ms(),
+        issued_from=issued_from,
         **_installation_owner(installation_id, portal_id, app_id, scopes),
     )
     return IssuedTokens(access, refresh, ttl_s)
 
 
 def issue_access_token(
-    conn: Connection, installation_id: int, portal_id: int, app_id: int, scopes: str, *, ttl_s: int
+    conn: Connection,
+    installation_id: int,
+    portal_id: int,
+    app_id: int,
+    scopes: str,
+    *,
+    ttl_s: int,
+    issued_from: int | None = None,
 ) -> str:
     now = now_ms()
     owner = _installation_owner(installation_id, portal_id, app_id, scopes)
     return _store_secret(
-        conn, CredentialKind.ACCESS_TOKEN, now, expires_at=now + ttl_s * 1000, **owner
+        conn,
+        CredentialKind.ACCESS_TOKEN,
+        now,
+        expires_at=now + ttl_s * 1000,
+        issued_from=issued_from,
+        **owner,
     )
 
 
