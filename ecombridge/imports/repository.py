@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
@@ -48,7 +48,7 @@ def webhook_target(conn: Connection, app_id: int) -> Row[Any] | None:
         )
         .where(apps.c.id == app_id)
     )
-    return conn.execute(query).first()
+    return cast("Row[Any] | None", conn.execute(query).first())
 
 
 # --- imports -----------------------------------------------------------------------------------

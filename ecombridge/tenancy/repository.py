@@ -63,9 +63,10 @@ def update_app(conn: Connection, app_id: int, **values: Any) -> None:
     conn.execute(sa.update(apps).where(apps.c.id == app_id).values(**values))
 
 
-def sealed_client_secrets(conn: Connection) -> list[Row[Any]]:
+def sealed_client_secrets(conn: Connection) -> list[tuple[int, str]]:
     """(id, client_secret_sealed) of every app."""
-    return list(conn.execute(sa.select(apps.c.id, apps.c.client_secret_sealed)).all())
+    rows = conn.execute(sa.select(apps.c.id, apps.c.client_secret_sealed))
+    return [(int(app_id), str(sealed)) for app_id, sealed in rows]
 
 
 def upsert_installation(
@@ -159,9 +160,7 @@ def revoke_issued_from(conn: Connection, code_id: int, now: int) -> int:
     with its refresh token. Returns how many credentials the code had issued."""
     c = credentials.c
     children = sa.select(c.id).where(c.issued_from == code_id)
-    issued = conn.execute(
-        sa.select(sa.func.count()).where(c.issued_from == code_id)
-    ).scalar_one()
+    issued = conn.execute(sa.select(sa.func.count()).where(c.issued_from == code_id)).scalar_one()
     conn.execute(
         sa.update(credentials)
         .where(

@@ -166,7 +166,14 @@ def test_redirect_uris_are_registered_at_creation_and_replaced(
 ) -> None:
     first, second = "https://shop.example/cb", "http://localhost:3000/cb"
     created = admin(
-        database_url, "create-app", "--name", "App", "--redirect-uri", first, "--redirect-uri", second
+        database_url,
+        "create-app",
+        "--name",
+        "App",
+        "--redirect-uri",
+        first,
+        "--redirect-uri",
+        second,
     )
     assert created["redirectUris"] == [first, second]
 
@@ -176,7 +183,9 @@ def test_redirect_uris_are_registered_at_creation_and_replaced(
 
     assert (authorize(first), authorize(second)) == (200, 200)
     app_id = str(created["appId"])
-    replaced = admin(database_url, "set-app-redirect-uris", "--app-id", app_id, "--redirect-uri", second)
+    replaced = admin(
+        database_url, "set-app-redirect-uris", "--app-id", app_id, "--redirect-uri", second
+    )
     assert replaced == {"appId": created["appId"], "redirectUris": [second]}
     assert (authorize(first), authorize(second)) == (400, 200)
     assert admin(database_url, "set-app-redirect-uris", "--app-id", app_id)["redirectUris"] == []
