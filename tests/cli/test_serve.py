@@ -44,8 +44,10 @@ def test_a_database_with_portals_gets_none(
     assert capsys.readouterr().out == ""
 
 
-def _start(database_url: str, port: int, log: Path, workers: int = 0) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "ECOMBRIDGE_LOG_LEVEL": "warning"}
+def _start(
+    database_url: str, port: int, log: Path, workers: int = 0, log_level: str = "warning"
+) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "ECOMBRIDGE_LOG_LEVEL": log_level}
     command = [sys.executable, "-m", "ecombridge", "serve", "--port", str(port)]
     command += ["--database-url", database_url, "--workers", str(workers)]
     with log.open("wb") as out:
