@@ -12,6 +12,7 @@ from ecombridge.api.middleware import WireToleranceMiddleware
 from ecombridge.config import Config, get_config
 from ecombridge.db.engine import Database
 from ecombridge.queue.inprocess import worker_lifespan
+from ecombridge.web.security_headers import SecurityHeadersMiddleware
 
 # Each module exposes ``router``. Order matters only where paths overlap.
 ROUTER_MODULES = [
@@ -55,5 +56,6 @@ def create_app(config: Config | None = None, database: Database | None = None) -
     for module_name in ROUTER_MODULES:
         router: APIRouter = importlib.import_module(module_name).router
         app.include_router(router)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(WireToleranceMiddleware, max_body_bytes=config.max_body_bytes)
     return app

@@ -10,7 +10,7 @@ from rich.console import Console
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from ecombridge.cli.options import DatabaseUrl, open_database
-from ecombridge.cli.users import create_user
+from ecombridge.cli.users import create_user, set_user_password
 from ecombridge.config import get_config
 from ecombridge.errors import BridgeError
 from ecombridge.tenancy import service as tenancy
@@ -186,3 +186,4 @@ def create_private_app_token(
 
 
 app.command("create-user")(create_user)
+app.command("set-user-password")(set_user_password)

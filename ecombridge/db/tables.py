@@ -440,7 +440,9 @@ web_sessions = sa.Table(
     "web_sessions",
     metadata,
     sa.Column("token_hash", sa.String(64), primary_key=True),
-    sa.Column("user_id", sa.BigInteger, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column(
+        "user_id", sa.BigInteger, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    ),
     sa.Column("created_at", Millis, nullable=False),
     sa.Index("ix_web_sessions_user_id", "user_id"),
 )
