@@ -9,7 +9,7 @@ import uvicorn
 from rich.console import Console
 
 from ecombridge.api.app import create_app
-from ecombridge.cli.options import DatabaseUrl, open_database
+from ecombridge.cli.options import DatabaseUrl, open_checked_database
 from ecombridge.config import get_config
 from ecombridge.db.engine import Database
 from ecombridge.observability.redaction import uvicorn_log_config
@@ -56,7 +56,7 @@ def serve(
         if v is not None
     }
     config = config.model_copy(update=overrides)
-    db = open_database(config.database_url)
+    db = open_checked_database(config.database_url)
     ensure_local_portal(db)
     app = create_app(config, db)
     processes = WorkerProcesses(config.database_url, workers, niceness=SERVE_WORKER_NICENESS)

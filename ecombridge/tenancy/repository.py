@@ -63,9 +63,11 @@ def update_app(conn: Connection, app_id: int, **values: Any) -> None:
     conn.execute(sa.update(apps).where(apps.c.id == app_id).values(**values))
 
 
-def sealed_client_secrets(conn: Connection) -> list[tuple[int, str]]:
-    """(id, client_secret_sealed) of every app."""
-    rows = conn.execute(sa.select(apps.c.id, apps.c.client_secret_sealed))
+def sealed_client_secrets(conn: Connection, limit: int | None = None) -> list[tuple[int, str]]:
+    """(id, client_secret_sealed) of every app (of the first ``limit``)."""
+    rows = conn.execute(
+        sa.select(apps.c.id, apps.c.client_secret_sealed).order_by(apps.c.id).limit(limit)
+    )
     return [(int(app_id), str(sealed)) for app_id, sealed in rows]
 
 

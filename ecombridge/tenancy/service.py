@@ -135,6 +135,15 @@ def client_secret(conn: Connection, app: Row[Any]) -> str:
     return unseal(conn.engine.url, str(app.client_secret_sealed))
 
 
+def check_secret_key(conn: Connection) -> None:
+    """SecretKeyUnavailable unless app secrets can be sealed, and opened (tried on one app)."""
+    rows = repo.sealed_client_secrets(conn, limit=1)
+    if rows:
+        unseal(conn.engine.url, rows[0][1])
+    else:
+        seal(conn.engine.url, "check")
+
+
 def reseal_client_secrets(conn: Connection) -> int:
     """Encrypt every client secret again with the first key of ECOMBRIDGE_SECRET_KEY (after
     a new key was put first); returns how many there were."""

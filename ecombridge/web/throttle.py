@@ -3,9 +3,9 @@
 Failed sign-ins are counted per (email, client address) pair and per client address (an IPv6
 address counts by its /64: one machine usually has the whole block). Each counter lets a few
 failures through freely, then each further failure is followed by a wait before the next
-attempt, doubling every time (1 s, 2 s, 4 s ... up to a cap); a counter is forgotten once no failure came for a while, and a
-successful sign-in clears its pair. A wait is never a lockout: it ends by itself and grows only
-with the failures of the one who caused it.
+attempt, doubling every time (1 s, 2 s, 4 s ... up to a cap); a counter is forgotten once no
+failure came for a while, and a successful sign-in clears its pair. A wait is never a lockout:
+it ends by itself and grows only with the failures of the one who caused it.
 
 - Guessing one user's password from one address: 5 failures free, then tries 1 s, 2 s, 4 s
   ... up to 5 min apart.

@@ -197,3 +197,9 @@ def test_a_bad_redirect_uri_is_one_line_and_exit_1(database_url: str) -> None:
     result = runner.invoke(app, ["admin", *args, "--database-url", database_url])
     assert result.exit_code == 1
     assert result.stderr.startswith("error: --redirect-uri must be an absolute http(s) URL")
+
+
+def test_reseal_secrets_counts_the_apps(database_url: str) -> None:
+    admin(database_url, "create-app", "--name", "One")
+    admin(database_url, "create-app", "--name", "Two")
+    assert admin(database_url, "reseal-secrets") == {"resealed": 2}
