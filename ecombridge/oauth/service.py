@@ -186,15 +186,7 @@ def exchange_code(
         )
     if not tenancy_repo.consume_credential(conn, int(row.id), now_ms()):
         raise OAuthError("BAD_AUTH_CODE", "missing, unknown, expired or already used code")
-    return tenancy.issue_tokens(
-        conn,
-        row.installation_id,
-        row.portal_id,
-        row.app_id,
-        row.scopes,
-        ttl_s=ttl_s,
-        issued_from=int(row.id),
-    )
+    return tenancy.issue_tokens(conn, tenancy.Grant.of(row), ttl_s=ttl_s)
 
 
 def _revoke_if_replayed(conn: Connection, code: str | None, app_id: int) -> None:
@@ -223,15 +215,7 @@ def refresh(
     row = _live_credential(conn, refresh_token, K.REFRESH_TOKEN, int(app.id))
     if row is None or refresh_token is None:
         raise OAuthError("BAD_REFRESH_TOKEN", "missing or unknown refresh token")
-    access = tenancy.issue_access_token(
-        conn,
-        row.installation_id,
-        row.portal_id,
-        row.app_id,
-        row.scopes,
-        ttl_s=ttl_s,
-        issued_from=int(row.id),
-    )
+    access = tenancy.issue_access_token(conn, tenancy.Grant.of(row), ttl_s=ttl_s)
     return tenancy.IssuedTokens(access, refresh_token, ttl_s)
 
 

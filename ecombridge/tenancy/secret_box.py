@@ -24,6 +24,7 @@ import base64
 import os
 import secrets
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -120,20 +121,19 @@ def seal(url: sa.URL, secret: str) -> str:
 
 
 def unseal(url: sa.URL, sealed: str) -> str:
-    try:
-        return box(url).decrypt(sealed.encode("ascii")).decode("utf-8")
-    except InvalidToken:
-        raise SecretKeyUnavailable(
-            f"An app's client secret cannot be decrypted with the configured key: {KEY_ENV} "
-            "(or the key file beside the database) is not the key it was stored with."
-        ) from None
+    return _opening(url, lambda keys: keys.decrypt(sealed.encode("ascii"))).decode("utf-8")
 
 
 def reseal(url: sa.URL, sealed: str) -> str:
     """``sealed`` encrypted again with the first key (after a new key was put first)."""
+    return _opening(url, lambda keys: keys.rotate(sealed.encode("ascii"))).decode("ascii")
+
+
+def _opening(url: sa.URL, action: Callable[[MultiFernet], bytes]) -> bytes:
     try:
-        return box(url).rotate(sealed.encode("ascii")).decode("ascii")
+        return action(box(url))
     except InvalidToken:
         raise SecretKeyUnavailable(
-            f"An app's client secret cannot be decrypted with any key of {KEY_ENV}."
+            f"An app's client secret cannot be decrypted with the configured key: {KEY_ENV} "
+            "(or the key file beside the database) is not the key it was stored with."
         ) from None

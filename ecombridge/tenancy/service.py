@@ -208,7 +208,7 @@ def install_app(
     # to the "default" store at once, without defining a store first.
     ensure_portal_schema(conn, portal_id)
     installation_id = repo.upsert_installation(conn, portal_id, app_id, scopes, now_ms())
-    return issue_tokens(conn, installation_id, portal_id, app_id, scopes, ttl_s=ttl_s)
+    return issue_tokens(conn, Grant(installation_id, portal_id, app_id, scopes), ttl_s=ttl_s)
 
 
 def uninstall_app(conn: Connection, app_id: int, portal_id: int) -> None:
@@ -222,49 +222,48 @@ def uninstall_app(conn: Connection, app_id: int, portal_id: int) -> None:
     repo.revoke_installation_credentials(conn, installation.id, now)
 
 
-def issue_tokens(
-    conn: Connection,
-    installation_id: int,
-    portal_id: int,
-    app_id: int,
-    scopes: str,
-    *,
-    ttl_s: int,
-    issued_from: int | None = None,
-) -> IssuedTokens:
-    """An access and a refresh token (``issued_from``: the authorization code's id)."""
-    access = issue_access_token(
-        conn, installation_id, portal_id, app_id, scopes, ttl_s=ttl_s, issued_from=issued_from
-    )
-    refresh = _store_secret(
-        conn,
-        CredentialKind.REFRESH_TOKEN,
-        now_ms(),
-        issued_from=issued_from,
-        **_installation_owner(installation_id, portal_id, app_id, scopes),
-    )
+@dataclass(frozen=True)
+class Grant:
+    """What tokens are issued for: an installation with its scopes, and the credential they
+    come from (the code of the first tokens, the refresh token of a refreshed access token)."""
+
+    installation_id: int
+    portal_id: int
+    app_id: int
+    scopes: str
+    issued_from: int | None = None
+
+    @classmethod
+    def of(cls, credential: Row[Any]) -> Grant:
+        """Tokens issued for a credential of an installation (a code, a refresh token)."""
+        return cls(
+            credential.installation_id,
+            credential.portal_id,
+            credential.app_id,
+            credential.scopes,
+            int(credential.id),
+        )
+
+    def columns(self) -> dict[str, int | str | None]:
+        return dict(
+            portal_id=self.portal_id,
+            app_id=self.app_id,
+            installation_id=self.installation_id,
+            scopes=self.scopes,
+            issued_from=self.issued_from,
+        )
+
+
+def issue_tokens(conn: Connection, grant: Grant, *, ttl_s: int) -> IssuedTokens:
+    access = issue_access_token(conn, grant, ttl_s=ttl_s)
+    refresh = _store_secret(conn, CredentialKind.REFRESH_TOKEN, now_ms(), **grant.columns())
     return IssuedTokens(access, refresh, ttl_s)
 
 
-def issue_access_token(
-    conn: Connection,
-    installation_id: int,
-    portal_id: int,
-    app_id: int,
-    scopes: str,
-    *,
-    ttl_s: int,
-    issued_from: int | None = None,
-) -> str:
+def issue_access_token(conn: Connection, grant: Grant, *, ttl_s: int) -> str:
     now = now_ms()
-    owner = _installation_owner(installation_id, portal_id, app_id, scopes)
     return _store_secret(
-        conn,
-        CredentialKind.ACCESS_TOKEN,
-        now,
-        expires_at=now + ttl_s * 1000,
-        issued_from=issued_from,
-        **owner,
+        conn, CredentialKind.ACCESS_TOKEN, now, expires_at=now + ttl_s * 1000, **grant.columns()
     )
 
 
@@ -282,15 +281,9 @@ def issue_authorization_code(
         created_at=now,
         expires_at=now + AUTHORIZATION_CODE_TTL_MS,
         redirect_uri=redirect_uri,
-        **_installation_owner(installation_id, portal_id, app_id, scopes),
+        **Grant(installation_id, portal_id, app_id, scopes).columns(),
     )
     return secret
-
-
-def _installation_owner(
-    installation_id: int, portal_id: int, app_id: int, scopes: str
-) -> dict[str, int | str | None]:
-    return dict(portal_id=portal_id, app_id=app_id, installation_id=installation_id, scopes=scopes)
 
 
 def create_private_app_token(conn: Connection, portal_id: int) -> str:
