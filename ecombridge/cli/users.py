@@ -57,8 +57,9 @@ def set_user_password(
     """Set a web UI user's password; every session of the user ends (signed out everywhere)."""
     db = open_database(database_url)
     try:
+        new_hash = service.password_hash(password)
         with db.write() as conn:
-            service.set_password(conn, service.user_id_of(conn, email), password)
+            service.replace_password(conn, service.user_id_of(conn, email), new_hash)
     except BridgeError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(1) from None

@@ -119,5 +119,5 @@ def set_import_trigger_uri(conn: Connection, app_id: int, uri: str | None) -> st
     """``uri`` as ``parse_import_settings`` and ``check_webhook_uri`` let it through."""
     if tenancy_repo.get_app(conn, app_id) is None:
         raise NotFound(f"App {app_id} does not exist.")
-    tenancy_repo.set_import_trigger_uri(conn, app_id, uri)
+    tenancy_repo.update_app(conn, app_id, import_trigger_uri=uri)
     return uri

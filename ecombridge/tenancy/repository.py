@@ -55,10 +55,6 @@ def get_app_by_client_id(conn: Connection, client_id: str) -> Row[Any] | None:
     return conn.execute(sa.select(apps).where(apps.c.client_id == client_id)).first()
 
 
-def set_import_trigger_uri(conn: Connection, app_id: int, uri: str | None) -> None:
-    conn.execute(sa.update(apps).where(apps.c.id == app_id).values(import_trigger_uri=uri))
-
-
 def update_app(conn: Connection, app_id: int, **values: Any) -> None:
     conn.execute(sa.update(apps).where(apps.c.id == app_id).values(**values))
 

@@ -84,10 +84,16 @@ def user_of_session(conn: Connection, token: str) -> WebUser | None:
     return WebUser(int(row.id), row.email, int(row.portal_id), row.portal_name)
 
 
-def set_password(conn: Connection, user_id: int, password: str) -> None:
-    """A new password; every session of the user ends (start a new one to stay signed in)."""
+def password_hash(password: str) -> str:
+    """The stored form of a new password (slow on purpose: compute it outside a write
+    transaction)."""
     _check_password(password)
-    repo.update_password(conn, user_id, hash_password(password))
+    return hash_password(password)
+
+
+def replace_password(conn: Connection, user_id: int, new_hash: str) -> None:
+    """Store a new password (``password_hash``); every session of the user ends."""
+    repo.update_password(conn, user_id, new_hash)
     repo.delete_sessions(conn, user_id=user_id)
 
 
@@ -95,13 +101,10 @@ class WrongPassword(ValidationFailed):
     """The current password given to change it is wrong."""
 
 
-def change_password(conn: Connection, user: WebUser, current: str, new: str) -> str:
-    """The user's own change: the current password must be right. Ends every session of the
-    user and returns a new one for the browser that changed it."""
-    if authenticate(conn, user.email, current) != user.id:
+def check_current_password(conn: Connection, user: WebUser, password: str) -> None:
+    """A user changing their password must give the current one."""
+    if authenticate(conn, user.email, password) != user.id:
         raise WrongPassword("current_password: that is not your current password.")
-    set_password(conn, user.id, new)
-    return start_session(conn, user.id)
 
 
 def user_id_of(conn: Connection, email: str) -> int:

@@ -116,12 +116,16 @@ def change_password(
         error = f"Too many wrong passwords; try again in {_wait_text(wait)}."
         return render(request, "password.html", {"error": error})
     try:
-        with database.write() as conn:
-            token = service.change_password(conn, user, current_password, new_password)
+        with database.read() as conn:
+            service.check_current_password(conn, user, current_password)
+        new_hash = service.password_hash(new_password)
     except ValidationFailed as exc:
         if isinstance(exc, service.WrongPassword):
             throttle.failed(user.email, address)
         return render(request, "password.html", {"error": exc.message})
     throttle.succeeded(user.email, address)
+    with database.write() as conn:
+        service.replace_password(conn, user.id, new_hash)
+        token = service.start_session(conn, user.id)
     session.sign_in(token)
     return redirect(request, "/app/account/password?changed=1")
