@@ -3,6 +3,7 @@ identify callers. Takes a connection, never commits."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from ecombridge.errors import (
 from ecombridge.tenancy import repository as repo
 from ecombridge.tenancy.principal import CredentialKind, Principal
 from ecombridge.tenancy.redirect_uris import check_redirect_uris
-from ecombridge.tenancy.secret_box import reseal, seal, unseal
+from ecombridge.tenancy.secret_box import KEY_ENV, reseal, seal, unseal
 from ecombridge.tenancy.secrets import (
     digest,
     digests_match,
@@ -136,11 +137,13 @@ def client_secret(conn: Connection, app: Row[Any]) -> str:
 
 
 def check_secret_key(conn: Connection) -> None:
-    """SecretKeyUnavailable unless app secrets can be sealed, and opened (tried on one app)."""
+    """SecretKeyUnavailable when apps exist whose secrets the key cannot open, or when
+    ECOMBRIDGE_SECRET_KEY is set but unusable. (Without apps and without the setting nothing
+    is needed yet: creating an app asks for the key then.)"""
     rows = repo.sealed_client_secrets(conn, limit=1)
     if rows:
         unseal(conn.engine.url, rows[0][1])
-    else:
+    elif os.environ.get(KEY_ENV, "").strip():
         seal(conn.engine.url, "check")
 
 

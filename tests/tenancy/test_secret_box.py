@@ -110,3 +110,17 @@ def test_the_migration_encrypts_existing_secrets_and_back(database_url: str) -> 
     finally:
         engine.dispose()
         migrate.upgrade(database_url)
+
+
+def test_without_apps_no_key_is_needed_yet(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bridge used only with portal keys starts without ECOMBRIDGE_SECRET_KEY, even on
+    PostgreSQL; with apps, the key must open their secrets."""
+    monkeypatch.delenv(KEY_ENV)
+    with db.read() as conn:
+        tenancy.check_secret_key(conn)
+    monkeypatch.setenv(KEY_ENV, KEY_A)
+    with db.write() as conn:
+        tenancy.create_app(conn, "App")
+    monkeypatch.setenv(KEY_ENV, KEY_B)
+    with db.read() as conn, pytest.raises(SecretKeyUnavailable):
+        tenancy.check_secret_key(conn)
