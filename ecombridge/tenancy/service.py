@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -247,14 +247,9 @@ class Grant:
             int(credential.id),
         )
 
-    def columns(self) -> dict[str, int | str | None]:
-        return dict(
-            portal_id=self.portal_id,
-            app_id=self.app_id,
-            installation_id=self.installation_id,
-            scopes=self.scopes,
-            issued_from=self.issued_from,
-        )
+    def columns(self) -> dict[str, Any]:
+        """The credentials columns of tokens issued for it (the fields are named after them)."""
+        return asdict(self)
 
 
 def issue_tokens(conn: Connection, grant: Grant, *, ttl_s: int) -> IssuedTokens:
