@@ -13,9 +13,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Start the bridge on the embedded SQLite default (./data/ecombridge.db).
+## Start the bridge on the embedded SQLite default (./data/ecombridge.db). Local development:
+## the bridge may call webhooks on this machine (loopback) unless the variable says otherwise.
 run: $(STAMP)
-	$(BIN)/ecombridge serve
+	ECOMBRIDGE_WEBHOOK_ALLOW_PRIVATE="$${ECOMBRIDGE_WEBHOOK_ALLOW_PRIVATE-127.0.0.0/8,::1}" \
+	  $(BIN)/ecombridge serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check ecombridge tests

@@ -28,6 +28,10 @@ pytest_plugins = [
     "tests.support.smtp",
 ]
 
+# App client secrets are sealed with this key (PostgreSQL has no key file beside it); the key
+# file of SQLite databases is tested on its own (tests/tenancy/test_secret_box.py).
+os.environ.setdefault("ECOMBRIDGE_SECRET_KEY", "tests-only key: 0123456789abcdefghijklmnopqrstuv")
+
 
 @pytest.fixture(scope="session")
 def test_databases(

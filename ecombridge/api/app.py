@@ -16,6 +16,7 @@ from ecombridge.db.engine import Database
 from ecombridge.queue.inprocess import worker_lifespan
 from ecombridge.ratelimit.middleware import RateLimitMiddleware
 from ecombridge.ratelimit.service import RateLimiter
+from ecombridge.web.security_headers import SecurityHeadersMiddleware
 
 # Each module exposes ``router``. Order matters only where paths overlap.
 ROUTER_MODULES = [
@@ -72,5 +73,6 @@ def create_app(config: Config | None = None, database: Database | None = None) -
     # Innermost first: limits are counted on the tolerated (normalised) request.
     app.state.rate_limiter = RateLimiter.from_config(config, database)
     app.add_middleware(RateLimitMiddleware, limiter=app.state.rate_limiter)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(WireToleranceMiddleware, max_body_bytes=config.max_body_bytes)
     return app

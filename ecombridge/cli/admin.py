@@ -10,7 +10,7 @@ from rich.console import Console
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from ecombridge.cli.options import DatabaseUrl, open_database
-from ecombridge.cli.users import create_user
+from ecombridge.cli.users import create_user, set_user_password
 from ecombridge.config import get_config
 from ecombridge.errors import BridgeError
 from ecombridge.tenancy import service as tenancy
@@ -94,23 +94,62 @@ def set_portal(
     _emit({"portalId": portal_id, "timeZone": zone, "currency": code}, as_json)
 
 
+RedirectUris = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--redirect-uri",
+        help="Where the OAuth flow may send the browser back to (repeatable; exact match).",
+    ),
+]
+
+
 @app.command("create-app")
 def create_app(
     name: Annotated[str, typer.Option(help="The app's name.")],
+    redirect_uri: RedirectUris = None,
     database_url: DatabaseUrl = None,
     as_json: Json = False,
 ) -> None:
-    """Create an app (with its developer account, developer API key and OAuth client)."""
-    created = _run(database_url, lambda conn: tenancy.create_app(conn, name))
+    """Create an app (with its developer account, developer API key and OAuth client).
+
+    Without --redirect-uri the app can be installed with install-app but not through the
+    OAuth flow until set-app-redirect-uris registers its URIs."""
+    uris = redirect_uri or []
+    created = _run(database_url, lambda conn: tenancy.create_app(conn, name, uris))
     _emit(
         {
             "appId": created.app_id,
             "developerApiKey": created.developer_api_key,
             "clientId": created.client_id,
             "clientSecret": created.client_secret,
+            "redirectUris": uris,
         },
         as_json,
     )
+
+
+@app.command("set-app-redirect-uris")
+def set_app_redirect_uris(
+    app_id: Annotated[int, typer.Option("--app-id", help="The app to change.")],
+    redirect_uri: RedirectUris = None,
+    database_url: DatabaseUrl = None,
+    as_json: Json = False,
+) -> None:
+    """Replace an app's OAuth redirect URIs (none given: the OAuth flow refuses the app)."""
+    uris = _run(
+        database_url, lambda conn: tenancy.set_app_redirect_uris(conn, app_id, redirect_uri or [])
+    )
+    _emit({"appId": app_id, "redirectUris": uris}, as_json)
+
+
+@app.command("reseal-secrets")
+def reseal_secrets(database_url: DatabaseUrl = None, as_json: Json = False) -> None:
+    """Encrypt every app client secret again with the first key of ECOMBRIDGE_SECRET_KEY.
+
+    To change the key: put the new key first and the old one after it (comma-separated), run
+    this, then drop the old key."""
+    count = _run(database_url, tenancy.reseal_client_secrets)
+    _emit({"resealed": count}, as_json)
 
 
 @app.command("install-app")
@@ -165,3 +204,4 @@ def create_private_app_token(
 
 
 app.command("create-user")(create_user)
+app.command("set-user-password")(set_user_password)

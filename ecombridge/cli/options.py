@@ -9,6 +9,9 @@ import typer
 from ecombridge.config import get_config
 from ecombridge.db import migrate
 from ecombridge.db.engine import Database
+from ecombridge.errors import BridgeError
+from ecombridge.outbound.addresses import AddressPolicy
+from ecombridge.tenancy import service as tenancy
 
 DatabaseUrl = Annotated[
     str | None,
@@ -30,3 +33,18 @@ def open_database(database_url: str | None, *, upgrade: bool = True) -> Database
     if upgrade:
         migrate.upgrade(url)
     return Database(url, sqlite_synchronous=get_config().sqlite_synchronous)
+
+
+def open_checked_database(database_url: str | None) -> Database:
+    """``open_database`` for the long-running processes (serve, worker): a configuration they
+    cannot work with (no key for the app secrets, a bad ECOMBRIDGE_WEBHOOK_ALLOW_PRIVATE) is
+    one line on stderr and exit status 1 at start, not a failure at the first request or job."""
+    try:
+        AddressPolicy.from_env()
+        db = open_database(database_url)
+        with db.read() as conn:
+            tenancy.check_secret_key(conn)
+    except (BridgeError, ValueError) as exc:
+        typer.echo(f"error: {getattr(exc, 'message', exc)}", err=True)
+        raise typer.Exit(1) from None
+    return db

@@ -9,9 +9,10 @@ import uvicorn
 from rich.console import Console
 
 from ecombridge.api.app import create_app
-from ecombridge.cli.options import DatabaseUrl, open_database
+from ecombridge.cli.options import DatabaseUrl, open_checked_database
 from ecombridge.config import get_config
 from ecombridge.db.engine import Database
+from ecombridge.observability.redaction import uvicorn_log_config
 from ecombridge.queue.processes import SERVE_WORKER_NICENESS, WorkerProcesses
 from ecombridge.runtime import tune_gc
 from ecombridge.tenancy import repository as tenancy_repo
@@ -55,7 +56,7 @@ def serve(
         if v is not None
     }
     config = config.model_copy(update=overrides)
-    db = open_database(config.database_url)
+    db = open_checked_database(config.database_url)
     ensure_local_portal(db)
     app = create_app(config, db)
     processes = WorkerProcesses(config.database_url, workers, niceness=SERVE_WORKER_NICENESS)
@@ -63,6 +64,12 @@ def serve(
     console.print(f"Serving on [bold]{config.base_url()}[/bold] (docs at /docs)")
     tune_gc()
     try:
-        uvicorn.run(app, host=config.host, port=config.port, log_level=config.log_level.lower())
+        uvicorn.run(
+            app,
+            host=config.host,
+            port=config.port,
+            log_level=config.log_level.lower(),
+            log_config=uvicorn_log_config(config.log_level),
+        )
     finally:
         processes.stop()

@@ -1,4 +1,5 @@
-"""``ecombridge admin create-user``: a person who signs in to a portal's web UI."""
+"""``ecombridge admin create-user`` and ``set-user-password``: people who sign in to a portal's
+web UI."""
 
 from __future__ import annotations
 
@@ -37,3 +38,31 @@ def create_user(
         typer.echo(json.dumps({"userId": user_id, "email": email, "portalId": portal_id}))
     else:
         typer.echo(f"Created user {user_id} ({email}) for portal {portal_id}; sign in at /app.")
+
+
+def set_user_password(
+    email: Annotated[str, typer.Option("--email", help="The user's email.")],
+    password: Annotated[
+        str,
+        typer.Option(
+            "--password",
+            help="At least 8 characters.",
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+        ),
+    ],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Set a web UI user's password; every session of the user ends (signed out everywhere)."""
+    db = open_database(database_url)
+    try:
+        new_hash = service.password_hash(password)
+        with db.write() as conn:
+            service.replace_password(conn, service.user_id_of(conn, email), new_hash)
+    except BridgeError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        db.dispose()
+    typer.echo(f"Password set for {service.normalise_email(email)}; their sessions have ended.")

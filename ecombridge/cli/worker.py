@@ -14,7 +14,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from ecombridge.cli.options import DatabaseUrl, open_database, resolve_database_url
+from ecombridge.cli.options import (
+    DatabaseUrl,
+    open_checked_database,
+    open_database,
+    resolve_database_url,
+)
 from ecombridge.queue import service as queue
 from ecombridge.queue.processes import WorkerProcesses, run_worker_process
 from ecombridge.queue.worker import WorkerOptions
@@ -37,7 +42,7 @@ def worker(
     """Apply queued sync batches and imports until stopped (SIGTERM / Ctrl-C finish the jobs in
     hand first)."""
     url = resolve_database_url(database_url)
-    open_database(url).dispose()  # migrate once, before the workers start
+    open_checked_database(url).dispose()  # migrate and check once, before the workers start
     options = WorkerOptions(claim_size=claim_size, lease_ms=int(lease_seconds * 1000))
     if concurrency == 1:
         run_worker_process(url, options, "worker-1")

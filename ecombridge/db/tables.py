@@ -74,8 +74,11 @@ apps = sa.Table(
     sa.Column("developer_id", sa.BigInteger, sa.ForeignKey("developers.id"), nullable=False),
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("client_id", sa.String(64), nullable=False, unique=True),
-    # Kept in clear: it is the HMAC key that signs the requests the bridge sends to the app.
-    sa.Column("client_secret", sa.String(64), nullable=False),
+    # The client secret, encrypted (ecombridge.tenancy.secret_box): it is the HMAC key that signs
+    # the requests the bridge sends to the app, so it must be readable, but not in clear.
+    sa.Column("client_secret_sealed", sa.String(255), nullable=False),
+    # ["https://...", ...]: where GET /oauth/authorize may send the browser (exact match).
+    sa.Column("redirect_uris", Json, nullable=True),
     # v1 import-settings: the URI the import webhook is sent to (v2 uses settings.webhookUri).
     sa.Column("import_trigger_uri", sa.String(2000), nullable=True),
     sa.Column("created_at", Millis, nullable=False),
@@ -109,6 +112,9 @@ credentials = sa.Table(
     sa.Column("scopes", sa.String(2000), nullable=False, server_default=""),
     # Authorization codes remember where they were sent; the token exchange must match it.
     sa.Column("redirect_uri", sa.String(2000), nullable=True),
+    # The credential this one was issued for: the code of an installation's first tokens, the
+    # refresh token of a refreshed access token. A replayed code revokes what it issued.
+    sa.Column("issued_from", sa.BigInteger, nullable=True),
     sa.Column("created_at", Millis, nullable=False),
     sa.Column("expires_at", Millis, nullable=True),
     sa.Column("revoked_at", Millis, nullable=True),
@@ -289,6 +295,9 @@ sync_objects = sa.Table(
     # applied when the contact is created.
     sa.Column("parked", Json, nullable=True),
     sa.Column("created_at", Millis, nullable=False),
+    # ["name", ...]: mapped properties the portal does not define, skipped in the newest
+    # messages (those of the greatest changedAt); shown as a warning in sync status.
+    sa.Column("skipped_properties", Json, nullable=True),
     sa.Index("ix_sync_objects_hubspot", "portal_id", "object_type", "hubspot_id"),
 )
 
@@ -445,6 +454,19 @@ users = sa.Table(
     sa.Column("email", sa.String(320), nullable=False, unique=True),
     sa.Column("password_hash", sa.String(200), nullable=False),
     sa.Column("created_at", Millis, nullable=False),
+)
+
+# A signed-in browser: the cookie carries the session's random token, this table its digest.
+# Signing out deletes the row; changing the password deletes the user's rows.
+web_sessions = sa.Table(
+    "web_sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column(
+        "user_id", sa.BigInteger, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("created_at", Millis, nullable=False),
+    sa.Index("ix_web_sessions_user_id", "user_id"),
 )
 
 # ---------------------------------------------------------------------------------------------

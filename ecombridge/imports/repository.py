@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
@@ -33,10 +33,13 @@ def lock_installation(conn: Connection, portal_id: int, app_id: int) -> bool:
     return conn.execute(query).first() is not None
 
 
-def webhook_target(conn: Connection, app_id: int) -> tuple[str | None, str | None, str] | None:
-    """(v2 settings webhookUri, v1 importTriggerUri, client secret) of an app."""
+def webhook_target(conn: Connection, app_id: int) -> Row[Any] | None:
+    """(webhook_uri: v2 settings webhookUri, import_trigger_uri: v1 importTriggerUri,
+    client_secret_sealed) of an app."""
     query = (
-        sa.select(sync_settings.c.webhook_uri, apps.c.import_trigger_uri, apps.c.client_secret)
+        sa.select(
+            sync_settings.c.webhook_uri, apps.c.import_trigger_uri, apps.c.client_secret_sealed
+        )
         .select_from(
             apps.outerjoin(
                 sync_settings,
@@ -45,10 +48,7 @@ def webhook_target(conn: Connection, app_id: int) -> tuple[str | None, str | Non
         )
         .where(apps.c.id == app_id)
     )
-    row = conn.execute(query).first()
-    if row is None:
-        return None
-    return row.webhook_uri or None, row.import_trigger_uri or None, str(row.client_secret)
+    return cast("Row[Any] | None", conn.execute(query).first())
 
 
 # --- imports -----------------------------------------------------------------------------------

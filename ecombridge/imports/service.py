@@ -20,6 +20,7 @@ from ecombridge.errors import Conflict, NotFound, ValidationFailed
 from ecombridge.imports import repository as repo
 from ecombridge.queue.service import IMPORT_WEBHOOK, enqueue
 from ecombridge.stores.service import is_valid_store_id, resolve_store
+from ecombridge.tenancy import service as tenancy
 
 AWAITING_COUNTS = "AWAITING_COUNTS"
 RECEIVING = "RECEIVING"
@@ -45,14 +46,12 @@ class WebhookTarget:
 def webhook_target(conn: Connection, app_id: int) -> WebhookTarget | None:
     """Where an app's import webhook goes: v2 settings' webhookUri, else v1 importTriggerUri."""
     found = repo.webhook_target(conn, app_id)
-    if found is None:
+    if found is None or not (found.webhook_uri or found.import_trigger_uri):
         return None
-    webhook_uri, trigger_uri, secret = found
-    if webhook_uri:
-        return WebhookTarget(webhook_uri, 2, secret)
-    if trigger_uri:
-        return WebhookTarget(trigger_uri, 1, secret)
-    return None
+    secret = tenancy.client_secret(conn, found)
+    if found.webhook_uri:
+        return WebhookTarget(found.webhook_uri, 2, secret)
+    return WebhookTarget(found.import_trigger_uri, 1, secret)
 
 
 def start_import(conn: Connection, portal_id: int, app_id: int, store_id: str) -> Row[Any]:

@@ -5,6 +5,12 @@ v1 ``X-HubSpot-Signature`` = sha256hex(secret + body), and v3 ``X-HubSpot-Signat
 base64(HMAC-SHA256(secret, method + uri + body + timestamp)) with ``X-HubSpot-Request-Timestamp``.
 Connection failures, timeouts, 429 and 5xx are retried by the job queue with backoff; each attempt
 is recorded in the import's events, and the last failed attempt fails the import.
+
+The URI is the app's, so the call goes through the outbound guard (``ecombridge.outbound``), and
+what the app is told (events, failure reason) never describes what lies behind the URI: the
+status code of an HTTP answer, or "no HTTP answer" alike for a refused address, a refused
+connection, a timeout or a TLS failure, and never the reply's body. The operator's log has the
+details.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 from typing import Any
 
 import httpx
@@ -33,9 +40,14 @@ from ecombridge.imports.service import (
     fail_import,
     webhook_target,
 )
+from ecombridge.outbound.addresses import BlockedAddress
+from ecombridge.outbound.transport import guarded_client
 
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
-SNIPPET = 200  # characters of a bad reply quoted in the failure reason
+MAX_REPLY_BYTES = 1_000_000  # an importCounts reply is a few hundred bytes
+NO_ANSWER = "no HTTP answer"
+EXPECTED = 'expected {"importCounts":[{"settingsId":1,"count":24},...]}'
+log = logging.getLogger(__name__)
 
 
 class WebhookUnavailable(Exception):
@@ -83,16 +95,18 @@ def _count(value: Any) -> int | None:
     return None
 
 
-def parse_counts(text: str) -> dict[str, int]:
-    """The announced totals per object type from the webhook's reply, or MalformedReply."""
+def parse_counts(text: str | None) -> dict[str, int]:
+    """The announced totals per object type from the webhook's reply (None: too large), or
+    MalformedReply. The problem names where in the reply it is, never what the reply holds."""
+    if text is None:
+        raise MalformedReply(f"the reply is larger than {MAX_REPLY_BYTES} bytes")
     try:
         reply = json.loads(text)
     except ValueError:
-        raise MalformedReply(f"the reply is not JSON: {text[:SNIPPET]!r}") from None
+        reply = None
     if not isinstance(reply, dict) or not isinstance(reply.get("importCounts"), list):
         raise MalformedReply(
-            f"the reply has no importCounts list: {text[:SNIPPET]!r}; expected "
-            '{"importCounts":[{"settingsId":1,"count":24},...]}'
+            f"the reply is not a JSON object with an importCounts list; {EXPECTED}"
         )
     counts: dict[str, int] = {}
     for index, item in enumerate(reply["importCounts"]):
@@ -102,17 +116,14 @@ def parse_counts(text: str) -> dict[str, int]:
         settings_id = item.get("settingsId")
         count = _count(item.get("count"))
         if isinstance(settings_id, bool) or not isinstance(settings_id, int):
-            raise MalformedReply(f"{where}.settingsId must be an integer, got {settings_id!r}")
+            raise MalformedReply(f"{where}.settingsId must be an integer")
         object_type = TYPES_BY_SETTINGS_ID.get(settings_id)
         if object_type is None:
             raise MalformedReply(
-                f"{where}.settingsId {settings_id} is unknown (1 PRODUCT, 2 CONTACT, "
-                "3 LINE_ITEM, 4 DEAL)"
+                f"{where}.settingsId is unknown (1 PRODUCT, 2 CONTACT, 3 LINE_ITEM, 4 DEAL)"
             )
         if count is None:
-            raise MalformedReply(
-                f"{where}.count must be a non-negative integer, got {item.get('count')!r}"
-            )
+            raise MalformedReply(f"{where}.count must be a non-negative integer")
         if object_type in counts:
             raise MalformedReply(f"{where}: settingsId {settings_id} is listed twice")
         counts[object_type] = count
@@ -130,11 +141,24 @@ def accept_counts(conn: Connection, import_id: int, counts: dict[str, int]) -> N
     finish_receiving(conn, import_id)  # every type may already have ended
 
 
-def _post(target: WebhookTarget, body: bytes) -> httpx.Response:
+def _post(target: WebhookTarget, body: bytes) -> tuple[int, str | None]:
+    """The reply's status, and its text when it is a success (other bodies are not read; None
+    when it is larger than MAX_REPLY_BYTES)."""
     headers = {"Content-Type": "application/json"}
     headers.update(signature_headers(target.client_secret, "POST", target.uri, body, now_ms()))
-    with httpx.Client(timeout=TIMEOUT, follow_redirects=False) as client:
-        return client.post(target.uri, content=body, headers=headers)
+    with (
+        guarded_client(TIMEOUT) as client,
+        client.stream("POST", target.uri, content=body, headers=headers) as response,
+    ):
+        if not 200 <= response.status_code < 300:
+            return response.status_code, ""
+        chunks, size = [], 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > MAX_REPLY_BYTES:
+                return response.status_code, None
+            chunks.append(chunk)
+        return response.status_code, b"".join(chunks).decode("utf-8", errors="replace")
 
 
 def run_import_webhook(
@@ -153,39 +177,45 @@ def run_import_webhook(
         with db.write() as conn:
             fail_import(conn, import_id, "the app no longer has an import webhook URI.")
         return
+    if not _is_http_url(target.uri):  # only URIs stored before they were checked on save
+        with db.write() as conn:
+            fail_import(conn, import_id, "the import webhook URI is not an absolute http(s) URL.")
+        return
     body = webhook_body(row.portal_id, row.store_id, row.started_at, target.api_version)
     try:
-        response = _post(target, body)
-    except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
-        with db.write() as conn:
-            fail_import(
-                conn, import_id, f"the import webhook URI {target.uri!r} is unusable: {exc}"
-            )
+        status, reply = _post(target, body)
+    except (httpx.HTTPError, BlockedAddress) as exc:
+        log.warning(
+            "import %d: webhook attempt %d got no HTTP answer: %s: %s",
+            import_id,
+            attempt,
+            type(exc).__name__,
+            exc,
+        )
+        _retry_or_fail(db, import_id, attempt, final, NO_ANSWER)
         return
-    except httpx.HTTPError as exc:
-        problem = f"could not reach {target.uri}: {type(exc).__name__}: {exc}"
-        _retry_or_fail(db, import_id, attempt, final, problem)
-        return
-    if response.status_code == 429 or response.status_code >= 500:
-        problem = f"{target.uri} answered HTTP {response.status_code}"
-        _retry_or_fail(db, import_id, attempt, final, problem)
+    if status == 429 or status >= 500:
+        _retry_or_fail(db, import_id, attempt, final, f"HTTP {status}")
         return
     with db.write() as conn:
-        if not 200 <= response.status_code < 300:
-            fail_import(
-                conn,
-                import_id,
-                f"the import webhook {target.uri} answered HTTP {response.status_code}: "
-                f"{response.text[:SNIPPET]!r}",
-            )
+        if not 200 <= status < 300:
+            fail_import(conn, import_id, f"the import webhook answered HTTP {status}.")
             return
         try:
-            counts = parse_counts(response.text)
+            counts = parse_counts(reply)
         except MalformedReply as exc:
-            fail_import(conn, import_id, f"malformed reply to the import webhook: {exc}.")
+            fail_import(conn, import_id, f"the import webhook answered HTTP {status} but {exc}.")
             return
-        add_event(conn, import_id, f"Webhook attempt {attempt}: HTTP {response.status_code}.")
+        add_event(conn, import_id, f"Webhook attempt {attempt}: HTTP {status}.")
         accept_counts(conn, import_id, counts)
+
+
+def _is_http_url(uri: str) -> bool:
+    try:
+        url = httpx.URL(uri)
+    except httpx.InvalidURL:
+        return False
+    return url.scheme in ("http", "https") and bool(url.host)
 
 
 def _retry_or_fail(db: Database, import_id: int, attempt: int, final: bool, problem: str) -> None:

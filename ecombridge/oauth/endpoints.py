@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -22,12 +25,25 @@ templates = Environment(
     loader=PackageLoader("ecombridge.oauth", "templates"), autoescape=select_autoescape()
 )
 OptionalForm = Annotated[str | None, Form()]
-# The pages load nothing from anywhere, may not be framed (no clickjacking of the consent) and
-# are not cached.
+
+
+def _style_hash() -> str:
+    """The CSP source of the pages' one inline style element (by its SHA-256)."""
+    source = templates.loader.get_source(templates, "_base.html")[0]  # type: ignore[union-attr]
+    found = re.search(r"<style>(.*?)</style>", source, flags=re.S)
+    assert found, "_base.html has its style element"
+    digest = hashlib.sha256(found.group(1).encode()).digest()
+    return f"'sha256-{base64.b64encode(digest).decode()}'"
+
+
+# The pages load nothing from anywhere and run nothing but their own hashed style, may not be
+# framed (no clickjacking of the consent) and are not cached. No form-action: the consent
+# form's answer redirects to the app, which form-action would have to list.
 PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-    "frame-ancestors 'none'",
+    "Content-Security-Policy": f"default-src 'none'; style-src {_style_hash()}; "
+    "base-uri 'none'; frame-ancestors 'none'",
     "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
@@ -141,8 +157,9 @@ def token(
 ) -> Any:
     """Exchange an authorization code, or refresh an access token (form-encoded body)."""
     ttl = config.access_token_ttl_seconds
-    try:
-        with db.write() as conn:
+    # A refused grant commits too: a replayed code revokes the tokens it had issued.
+    with db.write() as conn:
+        try:
             if grant_type == "authorization_code":
                 issued = service.exchange_code(
                     conn, client_id, client_secret, redirect_uri, code, ttl_s=ttl
@@ -154,9 +171,13 @@ def token(
                     "BAD_GRANT_TYPE",
                     f"grant_type must be authorization_code or refresh_token, got {grant_type!r}",
                 )
-    except service.OAuthError as exc:
-        return _oauth_error(request, exc)
-    return _tokens(issued)
+        except service.OAuthError as exc:
+            refused = exc
+        else:
+            return _tokens(issued)
+    if isinstance(refused, service.CodeReplayed):
+        forget_principals(request)  # after the commit, as for every revocation
+    return _oauth_error(request, refused)
 
 
 @router.get("/oauth/v1/access-tokens/{token}", response_model=AccessTokenInfo)
@@ -182,10 +203,9 @@ def refresh_token_info(token: str, conn: ReadConn) -> RefreshTokenInfo:
 
 
 @router.delete("/oauth/v1/refresh-tokens/{token}", status_code=204)
-def revoke_refresh_token(token: str, request: Request, db: Db) -> Response:
-    """Revoke the refresh token and the installation's access tokens."""
+def revoke_refresh_token(token: str, db: Db) -> Response:
+    """Revoke the refresh token (only it: access tokens made with it keep working)."""
     with db.write() as conn:
         service.revoke_refresh_token(conn, token)
-    # After the commit: a request resolving meanwhile cannot re-cache the revoked token.
-    forget_principals(request)
+    # Refresh tokens authenticate no request, so no cached caller needs forgetting.
     return Response(status_code=204)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy.engine import Connection, Row
 
@@ -21,11 +20,12 @@ from ecombridge.errors import AuthenticationFailed, NotFound, ValidationFailed
 from ecombridge.tenancy import repository as tenancy_repo
 from ecombridge.tenancy import service as tenancy
 from ecombridge.tenancy.principal import CredentialKind
+from ecombridge.tenancy.redirect_uris import check_redirect_uri
 from ecombridge.tenancy.scopes import parse_scopes
 from ecombridge.tenancy.secrets import digest
 
 K = CredentialKind
-MAX_REDIRECT_URI_LENGTH = 2000  # the width of credentials.redirect_uri
+SET_REDIRECT_URIS = "ecombridge admin set-app-redirect-uris --app-id {} --redirect-uri URL"
 
 
 class OAuthError(ValidationFailed):
@@ -34,6 +34,10 @@ class OAuthError(ValidationFailed):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
+
+
+class CodeReplayed(OAuthError):
+    """A used code came again: the tokens it issued were revoked (commit, then forget them)."""
 
 
 @dataclass(frozen=True)
@@ -46,20 +50,21 @@ class ConsentRequest:
     state: str | None
 
 
-def _check_redirect_uri(redirect_uri: str | None) -> str:
-    if not redirect_uri:
-        raise ValidationFailed("redirect_uri is required.")
-    if len(redirect_uri) > MAX_REDIRECT_URI_LENGTH:
-        raise ValidationFailed(f"redirect_uri is longer than {MAX_REDIRECT_URI_LENGTH} characters.")
-    # Control characters (NUL above all) belong in no URL; the database could not store NUL.
-    control = any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in redirect_uri)
-    parts = urlsplit(redirect_uri)
-    if control or parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment:
+def _registered_redirect_uri(app: Row[Any], redirect_uri: str | None) -> str:
+    """``redirect_uri`` if it is one the app registered (exact match)."""
+    uri = check_redirect_uri(redirect_uri)
+    registered = app.redirect_uris or []
+    if not registered:
         raise ValidationFailed(
-            "redirect_uri must be an absolute http(s) URL without a fragment, "
-            f"got {redirect_uri!r}."
+            f"The app {app.name!r} cannot be installed yet: it has registered no redirect URI. "
+            f"Its developer registers them with: {SET_REDIRECT_URIS.format(app.id)}"
         )
-    return redirect_uri
+    if uri not in registered:
+        raise ValidationFailed(
+            f"redirect_uri is not one of the redirect URIs the app {app.name!r} registered; "
+            "the link must use a registered URI exactly as registered."
+        )
+    return uri
 
 
 def consent_request(
@@ -77,7 +82,7 @@ def consent_request(
     app = _app_of_client(conn, client_id)
     if app is None:
         raise ValidationFailed(f"client_id {client_id!r} does not belong to any app.")
-    uri = _check_redirect_uri(redirect_uri)
+    uri = _registered_redirect_uri(app, redirect_uri)
     scopes = parse_scopes(scope, optional_scope)
     return ConsentRequest(int(app.id), str(app.name), client_id, uri, scopes, state)
 
@@ -109,7 +114,7 @@ def _client_app(conn: Connection, client_id: str | None, client_secret: str | No
         raise OAuthError("BAD_CLIENT_ID", "missing or unknown client_id")
     # Constant-time comparison: the secret must not leak through response timing.
     if not client_secret or not hmac.compare_digest(
-        client_secret.encode("utf-8"), str(app.client_secret).encode("utf-8")
+        client_secret.encode("utf-8"), tenancy.client_secret(conn, app).encode("utf-8")
     ):
         raise OAuthError("BAD_CLIENT_SECRET", "missing or invalid client_secret")
     return app
@@ -143,9 +148,13 @@ def exchange_code(
     *,
     ttl_s: int,
 ) -> tenancy.IssuedTokens:
+    """Tokens for a code. A code used before revokes the tokens it issued (RFC 6749 §4.1.2:
+    someone replaying it may have stolen it), so call this in a transaction that is committed
+    even when it raises OAuthError."""
     app = _client_app(conn, client_id, client_secret)
     row = _live_credential(conn, code, K.AUTHORIZATION_CODE, int(app.id))
     if row is None:
+        _revoke_if_replayed(conn, code, int(app.id))
         raise OAuthError("BAD_AUTH_CODE", "missing, unknown, expired or already used code")
     if not redirect_uri or redirect_uri != row.redirect_uri:
         raise OAuthError(
@@ -153,9 +162,20 @@ def exchange_code(
         )
     if not tenancy_repo.consume_credential(conn, int(row.id), now_ms()):
         raise OAuthError("BAD_AUTH_CODE", "missing, unknown, expired or already used code")
-    return tenancy.issue_tokens(
-        conn, row.installation_id, row.portal_id, row.app_id, row.scopes, ttl_s=ttl_s
-    )
+    return tenancy.issue_tokens(conn, tenancy.Grant.of(row), ttl_s=ttl_s)
+
+
+def _revoke_if_replayed(conn: Connection, code: str | None, app_id: int) -> None:
+    if not code:
+        return
+    row = tenancy_repo.find_credential(conn, digest(code))
+    if row is None or row.kind != K.AUTHORIZATION_CODE.value or row.app_id != app_id:
+        return
+    if row.revoked_at is not None and tenancy_repo.revoke_issued_from(conn, row.id, now_ms()):
+        raise CodeReplayed(
+            "BAD_AUTH_CODE",
+            "the code was already used; the tokens issued for it are revoked now",
+        )
 
 
 def refresh(
@@ -171,9 +191,7 @@ def refresh(
     row = _live_credential(conn, refresh_token, K.REFRESH_TOKEN, int(app.id))
     if row is None or refresh_token is None:
         raise OAuthError("BAD_REFRESH_TOKEN", "missing or unknown refresh token")
-    access = tenancy.issue_access_token(
-        conn, row.installation_id, row.portal_id, row.app_id, row.scopes, ttl_s=ttl_s
-    )
+    access = tenancy.issue_access_token(conn, tenancy.Grant.of(row), ttl_s=ttl_s)
     return tenancy.IssuedTokens(access, refresh_token, ttl_s)
 
 
@@ -203,12 +221,10 @@ def token_info(conn: Connection, token: str, kind: CredentialKind) -> TokenInfo:
 
 
 def revoke_refresh_token(conn: Connection, token: str) -> None:
-    """Revoke a refresh token and every access token of its installation."""
+    """Revoke a refresh token, only it: as HubSpot documented, access tokens made with it keep
+    working until they expire (an app that installs again and deletes its old refresh token
+    keeps its new access token)."""
     row = _live_credential(conn, token, K.REFRESH_TOKEN, None)
     if row is None:
         raise NotFound("The refresh token is unknown or already revoked.")
-    now = now_ms()
-    tenancy_repo.revoke_credential(conn, int(row.id), now)
-    tenancy_repo.revoke_installation_credentials(
-        conn, row.installation_id, now, kinds=(K.ACCESS_TOKEN.value, K.AUTHORIZATION_CODE.value)
-    )
+    tenancy_repo.revoke_credential(conn, int(row.id), now_ms())

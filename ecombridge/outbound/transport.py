@@ -12,7 +12,7 @@ import httpx
 
 from ecombridge.outbound.addresses import AddressPolicy, BlockedAddress, resolve
 
-__all__ = ["AsyncGuardedTransport", "BlockedAddress", "GuardedTransport", "pin"]
+__all__ = ["AsyncGuardedTransport", "BlockedAddress", "GuardedTransport", "guarded_client", "pin"]
 
 
 def pin(request: httpx.Request, policy: AddressPolicy) -> None:
@@ -55,3 +55,15 @@ class AsyncGuardedTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self.inner.aclose()
+
+
+def guarded_client(timeout: httpx.Timeout, policy: AddressPolicy | None = None) -> httpx.Client:
+    """A client for calls to addresses others gave the bridge: guarded (``policy``, by default
+    ``ECOMBRIDGE_WEBHOOK_ALLOW_PRIVATE``'s), no redirects followed, and nothing taken from the
+    environment (proxies would bypass the guard; .netrc would attach credentials)."""
+    return httpx.Client(
+        transport=GuardedTransport(policy or AddressPolicy.from_env()),
+        timeout=timeout,
+        follow_redirects=False,
+        trust_env=False,
+    )

@@ -25,6 +25,7 @@ from typing import Any
 
 from ecombridge.config import get_config
 from ecombridge.db.engine import Database
+from ecombridge.observability import redaction
 from ecombridge.queue.notify import WakeUp, wake_also
 from ecombridge.queue.worker import Worker, WorkerOptions
 from ecombridge.runtime import tune_gc
@@ -47,6 +48,7 @@ def run_worker_process(
         level=get_config().log_level.upper(),
         format="%(asctime)s %(processName)s %(levelname)s %(name)s: %(message)s",
     )
+    redaction.install()
     db = Database(url, sqlite_synchronous=get_config().sqlite_synchronous, pool_size=2)
     worker = Worker(db, options, name=name, wakeup=wakeup)
     worker.install_signal_handlers()

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from types import FrameType
 
 from ecombridge.db.engine import Database
+from ecombridge.observability.redaction import redact
 from ecombridge.queue import service
 from ecombridge.queue.handlers import FEEDERS, Handler, handler_for, load_handlers
 from ecombridge.queue.notify import WakeUp, foreground, wakeup_event
@@ -238,7 +239,8 @@ def enumerate_groups(claimed: list[Job]) -> Iterator[tuple[int, tuple[Handler | 
 
 
 def _describe(exc: BaseException) -> str:
-    return "".join(traceback.format_exception(exc)).strip()
+    """The failure as stored in jobs.last_error (read by ``ecombridge jobs failed``)."""
+    return redact("".join(traceback.format_exception(exc)).strip())
 
 
 def drain(db: Database, *, now: int | None = None, options: WorkerOptions | None = None) -> int:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from ecombridge.api.deps import (
+    Db,
     DeveloperCaller,
     ReadConn,
     SettingsOwner,
@@ -18,7 +19,12 @@ from ecombridge.api.json_body import JsonBody
 from ecombridge.errors import ValidationFailed
 from ecombridge.sync_settings import service
 from ecombridge.sync_settings.schemas import render_v1, render_v2
-from ecombridge.sync_settings.validation import parse_v1, parse_v2
+from ecombridge.sync_settings.validation import (
+    check_webhook_uri,
+    parse_import_settings,
+    parse_v1,
+    parse_v2,
+)
 
 router = APIRouter(tags=["settings"])
 
@@ -31,9 +37,12 @@ ShowProperties = Annotated[bool, Query(alias="showProvidedProperties")]
 
 @router.put(V2)
 def put_settings_v2(
-    owner: Owner, body: JsonBody, conn: WriteConn, show_provided: ShowMappings = False
+    owner: Owner, body: JsonBody, db: Db, show_provided: ShowMappings = False
 ) -> dict[str, Any]:
-    stored = service.put_settings_v2(conn, owner.portal_id, owner.app_id, parse_v2(body))
+    settings = parse_v2(body)
+    check_webhook_uri("webhookUri", settings.webhook_uri)  # before the write transaction
+    with db.write() as conn:
+        stored = service.put_settings_v2(conn, owner.portal_id, owner.app_id, settings)
     return render_v2(stored, show_provided=show_provided)
 
 
@@ -93,8 +102,12 @@ def put_import_settings(
     request: Request,
     caller: DeveloperCaller,
     body: JsonBody,
-    conn: WriteConn,
+    db: Db,
     app_id: Annotated[str | None, Query(alias="appId")] = None,
 ) -> dict[str, Any]:
-    uri = service.set_import_trigger_uri(conn, _import_app(request, caller, app_id), body)
-    return {"importTriggerUri": uri}
+    app = _import_app(request, caller, app_id)
+    uri = parse_import_settings(body)
+    check_webhook_uri("importTriggerUri", uri)  # before the write transaction
+    with db.write() as conn:
+        stored = service.set_import_trigger_uri(conn, app, uri)
+    return {"importTriggerUri": stored}

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection, Row
 from ecombridge.clock import now_ms
 from ecombridge.crm_schema.object_types import OBJECT_TYPES
 from ecombridge.crm_schema.service import ensure_portal_schema
-from ecombridge.errors import NotFound, ValidationFailed
+from ecombridge.errors import NotFound
 from ecombridge.sync_settings import repository as repo
 from ecombridge.sync_settings.schemas import PropertyMapping, Settings
 from ecombridge.tenancy import repository as tenancy_repo
@@ -115,11 +115,9 @@ def get_import_trigger_uri(conn: Connection, app_id: int) -> str | None:
     return uri
 
 
-def set_import_trigger_uri(conn: Connection, app_id: int, body: Any) -> str | None:
-    if not isinstance(body, dict):
-        raise ValidationFailed('body: must be a JSON object {"importTriggerUri": "https://..."}.')
-    uri = body.get("importTriggerUri")
-    if uri is not None and (not isinstance(uri, str) or len(uri) > 2000):
-        raise ValidationFailed("importTriggerUri: must be a string of at most 2000 characters.")
-    tenancy_repo.set_import_trigger_uri(conn, app_id, uri or None)
-    return get_import_trigger_uri(conn, app_id)
+def set_import_trigger_uri(conn: Connection, app_id: int, uri: str | None) -> str | None:
+    """``uri`` as ``parse_import_settings`` and ``check_webhook_uri`` let it through."""
+    if tenancy_repo.get_app(conn, app_id) is None:
+        raise NotFound(f"App {app_id} does not exist.")
+    tenancy_repo.update_app(conn, app_id, import_trigger_uri=uri)
+    return uri

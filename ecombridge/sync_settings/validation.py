@@ -10,6 +10,7 @@ from typing import Any
 
 from ecombridge.crm_schema.object_types import OBJECT_TYPES
 from ecombridge.errors import ValidationFailed
+from ecombridge.outbound.addresses import AddressPolicy, BlockedAddress, check_url
 from ecombridge.sync_settings.schemas import (
     DATA_TYPES,
     V1_KEYS,
@@ -160,3 +161,26 @@ def parse_v1(body: Any) -> Settings:
         _check_avatar(object_type, parsed, key)
         mappings[object_type] = parsed
     return Settings(enabled=bool(enabled), mappings=mappings, import_on_install=import_on_install)
+
+
+def check_webhook_uri(where: str, uri: str | None) -> None:
+    """A URI the bridge will call (``webhookUri``, ``importTriggerUri``): absolute http(s), and
+    neither a private, loopback or reserved address nor a name resolving to one, unless
+    ECOMBRIDGE_WEBHOOK_ALLOW_PRIVATE allows it. A name that does not resolve (yet) is accepted:
+    every call checks it again. Resolves names, so call it outside a write transaction."""
+    if uri is None:
+        return
+    try:
+        check_url(uri, AddressPolicy.from_env())
+    except BlockedAddress as exc:
+        raise _fail(where, f"{exc}; got {uri!r}.") from None
+
+
+def parse_import_settings(body: Any) -> str | None:
+    """The ``importTriggerUri`` of a v1 import-settings body (None or "": none)."""
+    if not isinstance(body, dict):
+        raise ValidationFailed('body: must be a JSON object {"importTriggerUri": "https://..."}.')
+    uri = body.get("importTriggerUri")
+    if uri is not None and (not isinstance(uri, str) or len(uri) > MAX_URI_LENGTH):
+        raise _fail("importTriggerUri", f"must be a string of at most {MAX_URI_LENGTH} characters.")
+    return uri or None

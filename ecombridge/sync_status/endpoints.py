@@ -25,6 +25,7 @@ from ecombridge.sync_status.schemas import (
     Paging,
     SyncErrorPage,
     SyncStatus,
+    SyncStatusWithWarnings,
     V1SyncError,
     V1SyncErrorPage,
 )
@@ -104,11 +105,27 @@ def _v1_page(request: Request, conn: ReadConn, scope: service.ErrorScope, raw: R
 # v2
 
 
-@router.get(V2 + "/sync/status/{first}/{second}/{external_id:path}", response_model=SyncStatus)
+@router.get(
+    V2 + "/sync/status/{first}/{second}/{external_id:path}",
+    response_model=SyncStatus | SyncStatusWithWarnings,
+)
 def get_sync_status(
-    first: str, second: str, external_id: str, principal: PortalCaller, conn: ReadConn
+    first: str,
+    second: str,
+    external_id: str,
+    principal: PortalCaller,
+    conn: ReadConn,
+    include_warnings: Annotated[bool, Query(alias="includeWarnings")] = False,
 ) -> SyncStatus:
-    return service.sync_status(conn, _caller(principal), first, second, external_id)
+    """``includeWarnings=true`` adds ``warnings`` (the bridge's own key) to the six."""
+    return service.sync_status(
+        conn,
+        _caller(principal),
+        first,
+        second,
+        external_id,
+        include_warnings=include_warnings,
+    )
 
 
 @router.get(V2 + "/sync/errors", response_model=SyncErrorPage, response_model_exclude_none=True)

@@ -26,6 +26,21 @@ class SyncStatus(BaseModel):
     errors: list[SyncError]
 
 
+class SyncWarning(BaseModel):
+    """Something the bridge did not apply although the object synced (the bridge's own)."""
+
+    type: str  # PROPERTIES_NOT_DEFINED
+    details: str
+    properties: list[str]
+
+
+class SyncStatusWithWarnings(SyncStatus):
+    """v2 status with ``?includeWarnings=true``: strict clients (Yii models of venveo's plugin)
+    refuse keys beyond the documented six, so ``warnings`` is only sent when asked for."""
+
+    warnings: list[SyncWarning]
+
+
 class V1SyncError(BaseModel):
     portalId: int
     objectType: str

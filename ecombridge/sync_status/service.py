@@ -16,7 +16,13 @@ from ecombridge.errors import NotFound, ValidationFailed
 from ecombridge.stores.service import resolve_store
 from ecombridge.sync_status import repository as repo
 from ecombridge.sync_status.filters import OBJECT_TYPES, V1_OBJECT_TYPES, Filters
-from ecombridge.sync_status.schemas import SyncError, SyncStatus, V1SyncError
+from ecombridge.sync_status.schemas import (
+    SyncError,
+    SyncStatus,
+    SyncStatusWithWarnings,
+    SyncWarning,
+    V1SyncError,
+)
 
 DEFAULT_STORE_ID = "default"
 
@@ -58,8 +64,15 @@ def split_status_path(first: str, second: str) -> tuple[str, str]:
 
 
 def sync_status(
-    conn: Connection, caller: Caller, first: str, second: str, external_id: str
+    conn: Connection,
+    caller: Caller,
+    first: str,
+    second: str,
+    external_id: str,
+    *,
+    include_warnings: bool = False,
 ) -> SyncStatus:
+    """The documented status; ``include_warnings`` adds ``warnings`` (always, maybe empty)."""
     store_hint, object_type = split_status_path(first, second)
     try:
         store_id = resolve_store(conn, caller.portal_id, caller.source_app_id, store_hint)
@@ -69,7 +82,7 @@ def sync_status(
         ) from None
     key = repo.ObjectKey(caller.portal_id, caller.source_app_id, store_id, object_type, external_id)
     synced, error = _seen(conn, key)
-    return SyncStatus(
+    status = SyncStatus(
         # The id the client asked with: an alias of the default store stays the alias.
         storeId=store_hint,
         objectType=object_type,
@@ -78,13 +91,32 @@ def sync_status(
         lastProcessedAt=_last_processed(synced, error),
         errors=[to_sync_error(error)] if error is not None else [],
     )
+    if not include_warnings:
+        return status
+    return SyncStatusWithWarnings(**status.model_dump(), warnings=warnings(synced, object_type))
+
+
+def warnings(synced: Row[Any] | None, object_type: str) -> list[SyncWarning]:
+    """The object's warnings: mapped properties the portal does not define, whose values its
+    newest messages carried and the bridge skipped."""
+    skipped = list(synced.skipped_properties or ()) if synced is not None else []
+    if not skipped:
+        return []
+    details = (
+        f"The portal does not define the mapped {object_type} properties {', '.join(skipped)}; "
+        "their values were skipped and the other properties applied. Create the properties "
+        "(properties API) or change the mappings in the sync settings."
+    )
+    return [SyncWarning(type="PROPERTIES_NOT_DEFINED", details=details, properties=skipped)]
 
 
 def v1_sync_status(
     conn: Connection, caller: Caller, object_type: str, external_id: str
 ) -> dict[str, object]:
-    """{"externalObjectId","lastProcessedAt","numErrors","hubspotId"?,"objectType"}; numErrors
-    counts the object's OPEN errors (0 or 1: only the latest is kept)."""
+    """{"externalObjectId","lastProcessedAt","numErrors","hubspotId","objectType"}, and
+    "warnings" when there are some; numErrors counts the object's OPEN errors (0 or 1: only the
+    latest is kept). hubspotId is null while no CRM object exists (mitxpro reads
+    ``sync_status["hubspotId"]``)."""
     _require_v1_type(object_type)
     key = repo.ObjectKey(
         caller.portal_id, caller.source_app_id, DEFAULT_STORE_ID, object_type, external_id
@@ -94,10 +126,12 @@ def v1_sync_status(
         "externalObjectId": external_id,
         "lastProcessedAt": _last_processed(synced, error),
         "numErrors": 1 if error is not None and error.status == "OPEN" else 0,
+        "hubspotId": synced.hubspot_id if synced is not None else None,
+        "objectType": object_type,
     }
-    if synced is not None and synced.hubspot_id is not None:
-        body["hubspotId"] = synced.hubspot_id
-    body["objectType"] = object_type
+    found = warnings(synced, object_type)
+    if found:
+        body["warnings"] = [w.model_dump() for w in found]
     return body
 
 

@@ -55,8 +55,16 @@ def get_app_by_client_id(conn: Connection, client_id: str) -> Row[Any] | None:
     return conn.execute(sa.select(apps).where(apps.c.client_id == client_id)).first()
 
 
-def set_import_trigger_uri(conn: Connection, app_id: int, uri: str | None) -> None:
-    conn.execute(sa.update(apps).where(apps.c.id == app_id).values(import_trigger_uri=uri))
+def update_app(conn: Connection, app_id: int, **values: Any) -> None:
+    conn.execute(sa.update(apps).where(apps.c.id == app_id).values(**values))
+
+
+def sealed_client_secrets(conn: Connection, limit: int | None = None) -> list[tuple[int, str]]:
+    """(id, client_secret_sealed) of every app (of the first ``limit``)."""
+    rows = conn.execute(
+        sa.select(apps.c.id, apps.c.client_secret_sealed).order_by(apps.c.id).limit(limit)
+    )
+    return [(int(app_id), str(sealed)) for app_id, sealed in rows]
 
 
 def upsert_installation(
@@ -145,13 +153,27 @@ def revoke_credential(conn: Connection, credential_id: int, now: int) -> None:
     )
 
 
-def revoke_installation_credentials(
-    conn: Connection, installation_id: int, now: int, kinds: tuple[str, ...] | None = None
-) -> None:
-    """Revoke the installation's live credentials (of the given kinds, or all)."""
-    condition = sa.and_(
-        credentials.c.installation_id == installation_id, credentials.c.revoked_at.is_(None)
+def revoke_issued_from(conn: Connection, code_id: int, now: int) -> int:
+    """Revoke what an authorization code issued: its tokens, and the access tokens refreshed
+    with its refresh token. Returns how many credentials the code had issued."""
+    c = credentials.c
+    children = sa.select(c.id).where(c.issued_from == code_id)
+    issued = conn.execute(sa.select(sa.func.count()).where(c.issued_from == code_id)).scalar_one()
+    conn.execute(
+        sa.update(credentials)
+        .where(
+            c.revoked_at.is_(None),
+            sa.or_(c.issued_from == code_id, c.issued_from.in_(children)),
+        )
+        .values(revoked_at=now)
     )
-    if kinds is not None:
-        condition = sa.and_(condition, credentials.c.kind.in_(kinds))
-    conn.execute(sa.update(credentials).where(condition).values(revoked_at=now))
+    return int(issued)
+
+
+def revoke_installation_credentials(conn: Connection, installation_id: int, now: int) -> None:
+    """Revoke every live credential of the installation."""
+    conn.execute(
+        sa.update(credentials)
+        .where(credentials.c.installation_id == installation_id, credentials.c.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )

@@ -3,11 +3,14 @@ identify callers. Takes a connection, never commits."""
 
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 
 from ecombridge.clock import now_ms
 from ecombridge.crm_schema.service import ensure_portal_schema
@@ -20,7 +23,9 @@ from ecombridge.errors import (
 )
 from ecombridge.tenancy import repository as repo
 from ecombridge.tenancy.principal import CredentialKind, Principal
+from ecombridge.tenancy.redirect_uris import check_redirect_uris
 from ecombridge.tenancy.scopes import ALL_SCOPES
+from ecombridge.tenancy.secret_box import KEY_ENV, reseal, seal, unseal
 from ecombridge.tenancy.secrets import (
     digest,
     digests_match,
@@ -94,9 +99,11 @@ def create_portal(conn: Connection, name: str) -> CreatedPortal:
     return CreatedPortal(portal_id, api_key)
 
 
-def create_app(conn: Connection, name: str) -> CreatedApp:
-    """An app, with a developer account of its own holding the developer API key."""
+def create_app(conn: Connection, name: str, redirect_uris: Sequence[str] = ()) -> CreatedApp:
+    """An app, with a developer account of its own holding the developer API key, and the
+    redirect URIs its OAuth flow may send browsers to."""
     _check_name(name)
+    uris = check_redirect_uris(redirect_uris)
     now = now_ms()
     (developer_id,) = allocate_ids(conn, "developer")
     developer_name = name[: MAX_NAME_LENGTH - len(DEVELOPER_SUFFIX)] + DEVELOPER_SUFFIX
@@ -109,11 +116,46 @@ def create_app(conn: Connection, name: str) -> CreatedApp:
         developer_id=developer_id,
         name=name,
         client_id=client_id,
-        client_secret=client_secret,
+        client_secret_sealed=seal(conn.engine.url, client_secret),
+        redirect_uris=uris,
         created_at=now,
     )
     key = _store_secret(conn, CredentialKind.DEVELOPER_API_KEY, now, developer_id=developer_id)
     return CreatedApp(app_id, developer_id, key, client_id, client_secret)
+
+
+def set_app_redirect_uris(conn: Connection, app_id: int, redirect_uris: Sequence[str]) -> list[str]:
+    """Replace the app's redirect URIs (none: the app cannot be installed through OAuth)."""
+    if repo.get_app(conn, app_id) is None:
+        raise NotFound(f"App {app_id} does not exist.")
+    uris = check_redirect_uris(redirect_uris)
+    repo.update_app(conn, app_id, redirect_uris=uris)
+    return uris
+
+
+def client_secret(conn: Connection, app: Row[Any]) -> str:
+    """The clear client secret of an app row (it signs requests to the app)."""
+    return unseal(conn.engine.url, str(app.client_secret_sealed))
+
+
+def check_secret_key(conn: Connection) -> None:
+    """SecretKeyUnavailable when apps exist whose secrets the key cannot open, or when
+    ECOMBRIDGE_SECRET_KEY is set but unusable. (Without apps and without the setting nothing
+    is needed yet: creating an app asks for the key then.)"""
+    rows = repo.sealed_client_secrets(conn, limit=1)
+    if rows:
+        unseal(conn.engine.url, rows[0][1])
+    elif os.environ.get(KEY_ENV, "").strip():
+        seal(conn.engine.url, "check")
+
+
+def reseal_client_secrets(conn: Connection) -> int:
+    """Encrypt every client secret again with the first key of ECOMBRIDGE_SECRET_KEY (after
+    a new key was put first); returns how many there were."""
+    rows = repo.sealed_client_secrets(conn)
+    for app_id, sealed in rows:
+        repo.update_app(conn, app_id, client_secret_sealed=reseal(conn.engine.url, sealed))
+    return len(rows)
 
 
 def require_portal(conn: Connection, portal_id: int) -> None:
@@ -171,7 +213,7 @@ def install_app(
     # to the "default" store at once, without defining a store first.
     ensure_portal_schema(conn, portal_id)
     installation_id = repo.upsert_installation(conn, portal_id, app_id, scopes, now_ms())
-    return issue_tokens(conn, installation_id, portal_id, app_id, scopes, ttl_s=ttl_s)
+    return issue_tokens(conn, Grant(installation_id, portal_id, app_id, scopes), ttl_s=ttl_s)
 
 
 def uninstall_app(conn: Connection, app_id: int, portal_id: int) -> None:
@@ -185,26 +227,43 @@ def uninstall_app(conn: Connection, app_id: int, portal_id: int) -> None:
     repo.revoke_installation_credentials(conn, installation.id, now)
 
 
-def issue_tokens(
-    conn: Connection, installation_id: int, portal_id: int, app_id: int, scopes: str, *, ttl_s: int
-) -> IssuedTokens:
-    access = issue_access_token(conn, installation_id, portal_id, app_id, scopes, ttl_s=ttl_s)
-    refresh = _store_secret(
-        conn,
-        CredentialKind.REFRESH_TOKEN,
-        now_ms(),
-        **_installation_owner(installation_id, portal_id, app_id, scopes),
-    )
+@dataclass(frozen=True)
+class Grant:
+    """What tokens are issued for: an installation with its scopes, and the credential they
+    come from (the code of the first tokens, the refresh token of a refreshed access token)."""
+
+    installation_id: int
+    portal_id: int
+    app_id: int
+    scopes: str
+    issued_from: int | None = None
+
+    @classmethod
+    def of(cls, credential: Row[Any]) -> Grant:
+        """Tokens issued for a credential of an installation (a code, a refresh token)."""
+        return cls(
+            credential.installation_id,
+            credential.portal_id,
+            credential.app_id,
+            credential.scopes,
+            int(credential.id),
+        )
+
+    def columns(self) -> dict[str, Any]:
+        """The credentials columns of tokens issued for it (the fields are named after them)."""
+        return asdict(self)
+
+
+def issue_tokens(conn: Connection, grant: Grant, *, ttl_s: int) -> IssuedTokens:
+    access = issue_access_token(conn, grant, ttl_s=ttl_s)
+    refresh = _store_secret(conn, CredentialKind.REFRESH_TOKEN, now_ms(), **grant.columns())
     return IssuedTokens(access, refresh, ttl_s)
 
 
-def issue_access_token(
-    conn: Connection, installation_id: int, portal_id: int, app_id: int, scopes: str, *, ttl_s: int
-) -> str:
+def issue_access_token(conn: Connection, grant: Grant, *, ttl_s: int) -> str:
     now = now_ms()
-    owner = _installation_owner(installation_id, portal_id, app_id, scopes)
     return _store_secret(
-        conn, CredentialKind.ACCESS_TOKEN, now, expires_at=now + ttl_s * 1000, **owner
+        conn, CredentialKind.ACCESS_TOKEN, now, expires_at=now + ttl_s * 1000, **grant.columns()
     )
 
 
@@ -222,15 +281,9 @@ def issue_authorization_code(
         created_at=now,
         expires_at=now + AUTHORIZATION_CODE_TTL_MS,
         redirect_uri=redirect_uri,
-        **_installation_owner(installation_id, portal_id, app_id, scopes),
+        **Grant(installation_id, portal_id, app_id, scopes).columns(),
     )
     return secret
-
-
-def _installation_owner(
-    installation_id: int, portal_id: int, app_id: int, scopes: str
-) -> dict[str, int | str | None]:
-    return dict(portal_id=portal_id, app_id=app_id, installation_id=installation_id, scopes=scopes)
 
 
 def create_private_app_token(conn: Connection, portal_id: int, scopes: str = DEFAULT_SCOPES) -> str:

@@ -1,8 +1,10 @@
-"""Signed session cookies and CSRF tokens for the web UI.
+"""Session cookies and CSRF tokens for the web UI.
 
-The cookie holds the signed-in user's id and a per-session CSRF token, signed with itsdangerous
-(tamper-proof, not secret) and stamped so old cookies expire. Every visitor gets a session, so the
-sign-in form itself is CSRF-protected too.
+The cookie holds a per-session CSRF token and, once signed in, the session's random token, signed
+with itsdangerous (tamper-proof) and stamped so old cookies expire. The session itself lives in
+the database (``web_sessions``, by the token's digest), looked up on every request: signing out
+deletes it, a password change deletes every session of the user, so a copied cookie stops
+working at once. Every visitor gets a session, so the sign-in form itself is CSRF-protected too.
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ from starlette.responses import Response
 
 from ecombridge.config import Config
 from ecombridge.db.engine import Database
-from ecombridge.web.service import WebUser, load_user
+from ecombridge.web.service import SESSION_TTL_MS, WebUser, user_of_session
 
 COOKIE_NAME = "ecombridge_session"
-MAX_AGE_S = 14 * 24 * 3600
+MAX_AGE_S = SESSION_TTL_MS // 1000
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 LOGIN_PATH = "/app/login"
@@ -33,16 +35,18 @@ _secret_lock = threading.Lock()
 @dataclass
 class WebSession:
     csrf: str
-    user_id: int | None = None
+    token: str | None = field(default=None, repr=False)  # set while signed in
     dirty: bool = False
     user: WebUser | None = field(default=None, repr=False)
 
-    def sign_in(self, user_id: int) -> None:
+    def sign_in(self, token: str) -> None:
+        """``token``: a session started with ``service.start_session``."""
         # A fresh CSRF token on sign-in, so a token seen before it is useless after.
-        self.user_id, self.csrf, self.dirty = user_id, secrets.token_urlsafe(32), True
+        self.token, self.csrf, self.dirty = token, secrets.token_urlsafe(32), True
 
     def sign_out(self) -> None:
-        self.user_id, self.csrf, self.dirty = None, secrets.token_urlsafe(32), True
+        """Forget the session (end it in the database first: ``service.end_session``)."""
+        self.token, self.user, self.csrf, self.dirty = None, None, secrets.token_urlsafe(32), True
 
 
 def _secret(request: Request) -> str:
@@ -70,10 +74,8 @@ def get_session(request: Request) -> WebSession:
     if raw:
         try:
             data: Any = _serializer(request).loads(raw, max_age=MAX_AGE_S)
-            user_id = data.get("u")
-            session = WebSession(
-                csrf=str(data["c"]), user_id=int(user_id) if user_id is not None else None
-            )
+            token = data.get("s")
+            session = WebSession(csrf=str(data["c"]), token=str(token) if token else None)
         except (BadSignature, KeyError, TypeError, ValueError, AttributeError):
             session = None
     if session is None:
@@ -87,7 +89,7 @@ def save_session(request: Request, response: Response) -> Response:
     session = get_session(request)
     if session.dirty:
         config: Config = request.app.state.config
-        value = _serializer(request).dumps({"u": session.user_id, "c": session.csrf})
+        value = _serializer(request).dumps({"s": session.token, "c": session.csrf})
         response.set_cookie(
             COOKIE_NAME,
             value,
@@ -112,16 +114,20 @@ def _sign_in_redirect(request: Request) -> HTTPException:
     return HTTPException(303, "Sign in required.", headers={"Location": location})
 
 
-def signed_in_user(request: Request, session: Session) -> WebUser:
-    if session.user is not None:
-        return session.user
-    if session.user_id is not None:
+def current_user(request: Request, session: WebSession) -> WebUser | None:
+    """The signed-in user, if the session's token names a live session."""
+    if session.user is None and session.token is not None:
         database: Database = request.app.state.database
         with database.read() as conn:
-            session.user = load_user(conn, session.user_id)
-    if session.user is None:
-        raise _sign_in_redirect(request)
+            session.user = user_of_session(conn, session.token)
     return session.user
+
+
+def signed_in_user(request: Request, session: Session) -> WebUser:
+    user = current_user(request, session)
+    if user is None:
+        raise _sign_in_redirect(request)
+    return user
 
 
 CurrentUser = Annotated[WebUser, Depends(signed_in_user)]

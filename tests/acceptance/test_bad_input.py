@@ -275,7 +275,7 @@ def fuzzed(method: str, route: str, credential: Credential, rng: random.Random) 
 
 
 @pytest.fixture
-def integrator(installed_app: InstalledApp) -> Iterator[Integrator]:
+def integrator(installed_app: InstalledApp, allow_private_webhooks: None) -> Iterator[Integrator]:
     yield from serve(Integrator(installed_app.client_secret, [counts_reply(5, 5, 5, 5)]))
 
 

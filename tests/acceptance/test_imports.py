@@ -44,7 +44,7 @@ def shop() -> Shop:
 
 
 @pytest.fixture
-def integrator(installed_app: InstalledApp) -> Iterator[Integrator]:
+def integrator(installed_app: InstalledApp, allow_private_webhooks: None) -> Iterator[Integrator]:
     replies = [counts_reply(*(SIZES[k] for k in ("PRODUCT", "CONTACT", "LINE_ITEM", "DEAL")))]
     yield from serve(Integrator(installed_app.client_secret, replies))
 
@@ -380,6 +380,7 @@ def listed_errors(client: TestClient, token: str) -> list[tuple[str, str, str, s
     return sorted(found)
 
 
+@pytest.mark.usefixtures("allow_private_webhooks")
 def test_data_synced_after_the_import_started_wins_over_imported_values(
     client: TestClient, db: Database, installed_app: InstalledApp, run_jobs: RunJobs
 ) -> None:

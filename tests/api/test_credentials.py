@@ -32,6 +32,7 @@ from tests.support.factories import (
     make_installed_app,
     make_private_app_token,
 )
+from tests.support.oauth import install_through_consent, redeem
 from tests.support.wire import assert_hubspot_error, bearer
 
 probe = APIRouter()
@@ -193,13 +194,14 @@ def test_expired_access_token_is_401(
     assert "expired" in response.json()["message"]
 
 
-def test_revoked_access_token_is_401(probe_client: TestClient, installed_app: InstalledApp) -> None:
-    token = installed_app.access_token
+def test_revoked_access_token_is_401(
+    probe_client: TestClient, db: Database, portal: Portal
+) -> None:
+    installed, code = install_through_consent(probe_client, db, portal)
+    token = installed.access_token
     _assert_accepted(probe_client, "portal", "bearer", token)  # now cached
-    assert (
-        probe_client.delete(f"/oauth/v1/refresh-tokens/{installed_app.refresh_token}").status_code
-        == 204
-    )
+    # A replayed authorization code revokes the tokens it issued.
+    assert not redeem(probe_client, installed, code, portal).access_token
     response = _call(probe_client, "portal", "bearer", token)
     assert response.status_code == 401
     assert "revoked" in response.json()["message"]

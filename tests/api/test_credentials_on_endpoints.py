@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from ecombridge.db.engine import Database
 from tests.support.factories import InstalledApp, Portal, make_private_app_token
+from tests.support.oauth import install_through_consent, redeem
 from tests.support.wire import assert_hubspot_error, bearer
 
 V2 = "/extensions/ecomm/v2"
@@ -92,15 +93,14 @@ def test_sync_messages_without_credentials_are_401(client: TestClient) -> None:
 
 
 def test_revoked_token_stops_syncing_at_once(
-    client: TestClient, installed_app: InstalledApp
+    client: TestClient, db: Database, portal: Portal
 ) -> None:
-    authorization = bearer(installed_app.access_token)
+    installed, code = install_through_consent(client, db, portal)
+    authorization = bearer(installed.access_token)
     assert (
         client.put(f"{V2}/sync/messages", json=SYNC_BODY, headers=authorization).status_code == 204
     )
-    assert (
-        client.delete(f"/oauth/v1/refresh-tokens/{installed_app.refresh_token}").status_code == 204
-    )
+    assert not redeem(client, installed, code, portal).access_token  # a replayed code
     response = client.put(f"{V2}/sync/messages", json=SYNC_BODY, headers=authorization)
     assert response.status_code == 401
     assert "revoked" in response.json()["message"]

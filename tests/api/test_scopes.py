@@ -138,7 +138,7 @@ def test_portal_keys_have_full_access(client: TestClient, installed: Portal) -> 
 
 def authorize(client: TestClient, db: Database, scope: str, optional: str = "") -> object:
     with db.write() as conn:
-        app = tenancy.create_app(conn, "Shop app")
+        app = tenancy.create_app(conn, "Shop app", redirect_uris=["https://shop.example/cb"])
     params = {"client_id": app.client_id, "redirect_uri": "https://shop.example/cb", "scope": scope}
     if optional:
         params["optional_scope"] = optional

@@ -25,7 +25,8 @@ def test_created_credentials_authenticate(database_url: str, client: TestClient)
     assert set(portal) == {"portalId", "apiKey"} and isinstance(portal["portalId"], int)
 
     created = admin(database_url, "create-app", "--name", "My app")
-    assert set(created) == {"appId", "developerApiKey", "clientId", "clientSecret"}
+    assert set(created) == {"appId", "developerApiKey", "clientId", "clientSecret", "redirectUris"}
+    assert created["redirectUris"] == []
 
     tokens = admin(
         database_url,
@@ -158,3 +159,47 @@ def test_set_portal_refuses_unknown_time_zones_and_currencies(database_url: str)
         result = runner.invoke(app, [*args, "--database-url", database_url])
         assert result.exit_code == 1, value
         assert problem in result.stderr
+
+
+def test_redirect_uris_are_registered_at_creation_and_replaced(
+    database_url: str, client: TestClient
+) -> None:
+    first, second = "https://shop.example/cb", "http://localhost:3000/cb"
+    created = admin(
+        database_url,
+        "create-app",
+        "--name",
+        "App",
+        "--redirect-uri",
+        first,
+        "--redirect-uri",
+        second,
+    )
+    assert created["redirectUris"] == [first, second]
+
+    def authorize(uri: str) -> int:
+        query = f"client_id={created['clientId']}&redirect_uri={uri}&scope=integration-sync"
+        return client.get(f"/oauth/authorize?{query}").status_code
+
+    assert (authorize(first), authorize(second)) == (200, 200)
+    app_id = str(created["appId"])
+    replaced = admin(
+        database_url, "set-app-redirect-uris", "--app-id", app_id, "--redirect-uri", second
+    )
+    assert replaced == {"appId": created["appId"], "redirectUris": [second]}
+    assert (authorize(first), authorize(second)) == (400, 200)
+    assert admin(database_url, "set-app-redirect-uris", "--app-id", app_id)["redirectUris"] == []
+    assert authorize(second) == 400
+
+
+def test_a_bad_redirect_uri_is_one_line_and_exit_1(database_url: str) -> None:
+    args = ["create-app", "--name", "App", "--redirect-uri", "shop.example/cb"]
+    result = runner.invoke(app, ["admin", *args, "--database-url", database_url])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: --redirect-uri must be an absolute http(s) URL")
+
+
+def test_reseal_secrets_counts_the_apps(database_url: str) -> None:
+    admin(database_url, "create-app", "--name", "One")
+    admin(database_url, "create-app", "--name", "Two")
+    assert admin(database_url, "reseal-secrets") == {"resealed": 2}

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
+from ecombridge.cli.main import app as cli
 from ecombridge.cli.serve import ensure_local_portal
 from ecombridge.db.engine import Database
 from ecombridge.tenancy import service as tenancy
@@ -44,8 +46,10 @@ def test_a_database_with_portals_gets_none(
     assert capsys.readouterr().out == ""
 
 
-def _start(database_url: str, port: int, log: Path, workers: int = 0) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "ECOMBRIDGE_LOG_LEVEL": "warning"}
+def _start(
+    database_url: str, port: int, log: Path, workers: int = 0, log_level: str = "warning"
+) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "ECOMBRIDGE_LOG_LEVEL": log_level}
     command = [sys.executable, "-m", "ecombridge", "serve", "--port", str(port)]
     command += ["--database-url", database_url, "--workers", str(workers)]
     with log.open("wb") as out:
@@ -193,3 +197,21 @@ def test_the_worker_process_of_a_killed_serve_stops_too(tmp_path: Path) -> None:
     finally:
         if process.poll() is None:
             process.kill()
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"ECOMBRIDGE_WEBHOOK_ALLOW_PRIVATE": "intranet"}, "is neither true nor a network"),
+        ({"ECOMBRIDGE_SECRET_KEY": "short"}, "at least 32 characters"),
+    ],
+)
+@pytest.mark.parametrize("command", ["serve", "worker"])
+def test_a_configuration_it_cannot_work_with_stops_it_at_start(
+    tmp_path: Path, env: dict[str, str], message: str, command: str
+) -> None:
+    url = f"sqlite:///{tmp_path / 'bridge.db'}"
+    result = CliRunner().invoke(cli, [command, "--database-url", url], env=env)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ") and message in result.stderr
+    assert result.stderr.count("\n") == 1

@@ -8,8 +8,10 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from ecombridge.cli.main import app
+from ecombridge.db.engine import Database
 from tests.support.factories import Portal
 from tests.web.conftest import sign_in
+from tests.web.factories import make_user
 
 runner = CliRunner()
 
@@ -55,3 +57,22 @@ def test_bad_input_is_a_one_line_error(database_url: str, portal: Portal) -> Non
         database_url, "--portal-id", str(portal.id), "--email", "nope", "--password", "12345678"
     )
     assert code == 1 and "is not a valid email address" in err
+
+
+def test_setting_a_password_signs_the_user_out_everywhere(
+    database_url: str, db: Database, portal: Portal, client: TestClient
+) -> None:
+    make_user(db, portal.id, "owner@example.com")
+    sign_in(client, "owner@example.com")
+    args = ["admin", "set-user-password", "--email", "Owner@example.com"]
+    result = runner.invoke(app, [*args, "--database-url", database_url], input="new secret 1\n" * 2)
+    assert result.exit_code == 0, result.output
+    assert client.get("/app/stores", follow_redirects=False).status_code == 303
+    sign_in(client, "owner@example.com", "new secret 1")
+
+    unknown = ["admin", "set-user-password", "--email", "nobody@example.com", "--password", "x" * 9]
+    result = runner.invoke(app, [*unknown, "--database-url", database_url])
+    assert (
+        result.exit_code == 1
+        and result.stderr == "error: No user has the email nobody@example.com.\n"
+    )

@@ -26,7 +26,7 @@ class Hook:
 
 
 @pytest.fixture
-def import_hook(installed_app: InstalledApp) -> Iterator[Hook]:
+def import_hook(installed_app: InstalledApp, allow_private_webhooks: None) -> Iterator[Hook]:
     hook = Hook(installed_app.client_secret)
     server = LiveServer(hook.webhook)  # type: ignore[arg-type]
     server.start()
@@ -44,7 +44,7 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 @pytest.fixture
-def wsgi_import_hook(installed_app: InstalledApp) -> Iterator[Hook]:
+def wsgi_import_hook(installed_app: InstalledApp, allow_private_webhooks: None) -> Iterator[Hook]:
     """The same webhook served by the standard library's WSGI server."""
     hook = Hook(installed_app.client_secret)
     server = make_server("127.0.0.1", 0, hook.webhook.wsgi, handler_class=_QuietHandler)

@@ -95,12 +95,14 @@ class Importer:
 
 
 @pytest.fixture
-def integrator(installed_app: InstalledApp) -> Iterator[Integrator]:
+def integrator(installed_app: InstalledApp, allow_private_webhooks: None) -> Iterator[Integrator]:
     yield from serve(Integrator(installed_app.client_secret))
 
 
 @pytest.fixture
-def importer(client: TestClient, installed_app: InstalledApp, db: Database) -> Importer:
+def importer(
+    client: TestClient, installed_app: InstalledApp, db: Database, allow_private_webhooks: None
+) -> Importer:
     return Importer(client, installed_app, db)
 
 

@@ -7,9 +7,11 @@ import json
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from ecombridge.db.engine import Database
+from ecombridge.db.tables import apps
 from ecombridge.imports import service, webhook
 from tests.imports.conftest import STORE, V2, Importer
 from tests.imports.integrator import Integrator, Reply, counts_reply
@@ -128,8 +130,9 @@ def test_unreachable_webhook_is_retried_then_fails_the_import(importer: Importer
         importer.run_jobs(later_ms=3_600_000)
     progress = importer.progress()
     assert progress["state"] == "FAILED"
-    assert "could not reach" in progress["failureReason"]
-    assert "after 5 attempts" in progress["failureReason"]
+    assert progress["failureReason"] == (
+        "the import webhook failed after 5 attempts: no HTTP answer."
+    )
     retried = [e for e in progress["events"] if "will retry" in e["message"]]
     assert len(retried) == 4
     # A failed import no longer blocks a new one.
@@ -153,8 +156,8 @@ def test_server_error_is_retried_with_backoff(ready: Importer, integrator: Integ
 @pytest.mark.parametrize(
     ("reply", "reason"),
     [
-        (Reply(200, "<html>ok</html>"), "not JSON"),
-        (Reply(200, json.dumps({"counts": []})), "no importCounts"),
+        (Reply(200, "<html>ok</html>"), "not a JSON object with an importCounts list"),
+        (Reply(200, json.dumps({"counts": []})), "not a JSON object with an importCounts list"),
         (Reply(200, json.dumps({"importCounts": [{"settingsId": 9, "count": 1}]})), "unknown"),
         (Reply(200, json.dumps({"importCounts": [{"settingsId": "1", "count": 1}]})), "integer"),
         (Reply(200, json.dumps({"importCounts": [{"settingsId": 1, "count": "x"}]})), "count"),
@@ -181,14 +184,23 @@ def test_start_import_service_for_the_web_ui(
     assert ready.progress(started_at=row.started_at)["state"] == "RECEIVING"
 
 
-def test_unusable_webhook_uri_fails_at_once(importer: Importer) -> None:
-    importer.configure(webhook_uri="ftp://shop.example/import")
-    importer.create_store()
-    assert importer.start().status_code == 202
+def test_a_stored_uri_that_is_not_http_fails_at_once(
+    importer: Importer, db: Database, installed_app: InstalledApp
+) -> None:
+    """Only URIs stored before they were checked on save can be unusable."""
+    importer.configure(webhook_uri=None)
+    with db.write() as conn:
+        conn.execute(
+            sa.update(apps)
+            .where(apps.c.id == installed_app.app_id)
+            .values(import_trigger_uri="ftp://shop.example/import")
+        )
+    importer.create_store("default")
+    assert importer.start("default").status_code == 202
     importer.run_jobs()
-    progress = importer.progress()
+    progress = importer.progress("default")
     assert progress["state"] == "FAILED"
-    assert "unusable" in progress["failureReason"]
+    assert progress["failureReason"] == "the import webhook URI is not an absolute http(s) URL."
 
 
 def test_slow_webhook_times_out_and_is_retried(
@@ -201,4 +213,64 @@ def test_slow_webhook_times_out_and_is_retried(
     ready.run_jobs(later_ms=60_000)
     progress = ready.progress()
     assert progress["state"] == "RECEIVING"
-    assert any("ReadTimeout" in e["message"] for e in progress["events"])
+    assert any("failed (no HTTP answer)" in e["message"] for e in progress["events"])
+
+
+@pytest.mark.parametrize("status", [200, 404, 302])
+def test_a_reply_body_is_never_quoted_back(
+    ready: Importer, integrator: Integrator, status: int
+) -> None:
+    """The app learns the status of what answered at its URI, never what it said."""
+    integrator.replies = [Reply(status, "<h1>internal admin: db=10.0.0.7 password=hunter2</h1>")]
+    ready.started()
+    progress = ready.progress()
+    assert progress["state"] == "FAILED"
+    assert f"HTTP {status}" in progress["failureReason"]
+    texts = [progress["failureReason"], *(e["message"] for e in progress["events"])]
+    assert not any("internal" in t or "hunter2" in t or "<h1>" in t for t in texts)
+
+
+def test_a_reply_too_large_is_not_read(
+    ready: Importer, integrator: Integrator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(webhook, "MAX_REPLY_BYTES", 100)
+    integrator.replies = [Reply(200, json.dumps({"importCounts": [], "pad": "x" * 200}))]
+    ready.started()
+    assert "larger than 100 bytes" in ready.progress()["failureReason"]
+
+
+def webhook_events(importer: Importer, store_id: str) -> list[str]:
+    """The webhook's events of a first attempt at importing a new store."""
+    importer.create_store(store_id)
+    assert importer.start(store_id).status_code == 202
+    importer.run_jobs()
+    events = importer.progress(store_id)["events"]
+    return [e["message"] for e in events if "Webhook" in e["message"]]
+
+
+def test_a_refused_address_a_closed_port_and_a_timeout_look_the_same(
+    importer: Importer,
+    integrator: Integrator,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """No port-scan oracle: what the app sees does not tell its causes apart (the operator's
+    log does)."""
+    closed = f"http://127.0.0.1:{free_port()}/import"
+    importer.configure(webhook_uri=closed)
+    refused_connection = webhook_events(importer, "closed-port")
+
+    monkeypatch.setattr(webhook, "TIMEOUT", httpx.Timeout(0.2))
+    integrator.replies = [Reply(200, "{}", delay_s=1.0)]
+    importer.configure(webhook_uri=integrator.url)
+    timed_out = webhook_events(importer, "slow")
+
+    integrator.replies = [counts_reply(1, 1, 1, 1)]
+    monkeypatch.delenv("ECOMBRIDGE_WEBHOOK_ALLOW_PRIVATE")  # loopback is refused again
+    refused_address = webhook_events(importer, "refused-address")
+
+    expected = ["Webhook attempt 1 failed (no HTTP answer); will retry."]
+    assert refused_connection == timed_out == refused_address == expected
+    assert len(integrator.received) == 1  # the timed-out one; the refused address got nothing
+    logged = caplog.text
+    assert "ConnectError" in logged and "ReadTimeout" in logged and "BlockedAddress" in logged

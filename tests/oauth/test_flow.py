@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 
 from ecombridge.db.engine import Database
+from ecombridge.errors import ValidationFailed
 from ecombridge.tenancy import repository as tenancy_repo
 from ecombridge.tenancy import service as tenancy
 from ecombridge.tenancy.secrets import digest
@@ -28,7 +29,7 @@ class App:
 @pytest.fixture
 def oauth_app(db: Database) -> App:
     with db.write() as conn:
-        created = tenancy.create_app(conn, "Shop <Sync> app")
+        created = tenancy.create_app(conn, "Shop <Sync> app", [REDIRECT])
     return App(created.app_id, created.client_id, created.client_secret)
 
 
@@ -159,11 +160,12 @@ def test_full_flow_code_tokens_refresh_metadata_revoke(
 
     revoked = client.delete(f"/oauth/v1/refresh-tokens/{refresh}")
     assert revoked.status_code == 204 and revoked.content == b""
+    # "Access tokens generated with the refresh token will not be affected."
     for token in (access, new["access_token"]):
-        gone = client.get(f"/oauth/v1/access-tokens/{token}")
-        assert gone.status_code == 404
-        assert_hubspot_error(gone.json(), "OBJECT_NOT_FOUND")
-    assert client.get(f"/oauth/v1/refresh-tokens/{refresh}").status_code == 404
+        assert client.get(f"/oauth/v1/access-tokens/{token}").status_code == 200
+    gone = client.get(f"/oauth/v1/refresh-tokens/{refresh}")
+    assert gone.status_code == 404
+    assert_hubspot_error(gone.json(), "OBJECT_NOT_FOUND")
     again = client.post(
         "/oauth/v1/token",
         data={
@@ -176,10 +178,66 @@ def test_full_flow_code_tokens_refresh_metadata_revoke(
     assert_oauth_error({"status_code": again.status_code, **again.json()}, "BAD_REFRESH_TOKEN")
 
 
-def test_code_is_single_use(client: TestClient, oauth_app: App, portal: Portal) -> None:
+def refresh_with(client: TestClient, app: App, refresh_token: str) -> dict[str, object]:
+    form = {
+        "grant_type": "refresh_token",
+        "client_id": app.client_id,
+        "client_secret": app.client_secret,
+        "refresh_token": refresh_token,
+    }
+    response = client.post("/oauth/v1/token", data=form)
+    return {"status_code": response.status_code, **response.json()}
+
+
+def stores_with(client: TestClient, access_token: str) -> int:
+    headers = {"authorization": f"Bearer {access_token}"}
+    return client.get("/extensions/ecomm/v2/stores", headers=headers).status_code
+
+
+def test_a_replayed_code_revokes_the_tokens_it_issued(
+    client: TestClient, db: Database, oauth_app: App, portal: Portal
+) -> None:
+    """RFC 6749 §4.1.2: a code used twice may have been stolen; what it issued is revoked."""
     code = obtain_code(client, oauth_app, portal)
+    first = exchange(client, oauth_app, code)
+    access, refresh = str(first["access_token"]), str(first["refresh_token"])
+    refreshed = str(refresh_with(client, oauth_app, refresh)["access_token"])
+    unrelated = make_installed_app(db, portal.id, "Unrelated app")
+    assert stores_with(client, access) == 200  # cached as a valid caller
+
+    replay = exchange(client, oauth_app, code)
+    assert_oauth_error(replay, "BAD_AUTH_CODE")
+    assert "revoked" in str(replay["message"])
+    for token in (access, refreshed):
+        assert client.get(f"/oauth/v1/access-tokens/{token}").status_code == 404
+        assert stores_with(client, token) == 401
+    assert client.get(f"/oauth/v1/refresh-tokens/{refresh}").status_code == 404
+    assert_oauth_error(refresh_with(client, oauth_app, refresh), "BAD_REFRESH_TOKEN")
+    assert stores_with(client, unrelated.access_token) == 200
+
+
+def test_an_unused_code_refused_for_another_reason_revokes_nothing(
+    client: TestClient, oauth_app: App, portal: Portal
+) -> None:
+    code = obtain_code(client, oauth_app, portal)
+    with_other_redirect = exchange(client, oauth_app, code, redirect_uri="https://x.example/cb")
+    assert_oauth_error(with_other_redirect, "BAD_REDIRECT_URI")
     assert exchange(client, oauth_app, code)["status_code"] == 200
-    assert_oauth_error(exchange(client, oauth_app, code), "BAD_AUTH_CODE")
+
+
+def test_deleting_an_old_refresh_token_keeps_a_new_installations_access_token(
+    client: TestClient, oauth_app: App, portal: Portal
+) -> None:
+    """An app installs again, then cleans up the refresh token of its first installation."""
+    old = exchange(client, oauth_app, obtain_code(client, oauth_app, portal))
+    new = exchange(client, oauth_app, obtain_code(client, oauth_app, portal))
+    deleted = client.delete(f"/oauth/v1/refresh-tokens/{old['refresh_token']}")
+    assert deleted.status_code == 204
+    assert stores_with(client, str(new["access_token"])) == 200
+    assert refresh_with(client, oauth_app, str(new["refresh_token"]))["status_code"] == 200
+    assert_oauth_error(
+        refresh_with(client, oauth_app, str(old["refresh_token"])), "BAD_REFRESH_TOKEN"
+    )
 
 
 def test_wrong_secret_client_redirect_and_grant_are_refused(
@@ -228,7 +286,7 @@ def test_code_of_another_app_is_refused(
     client: TestClient, db: Database, oauth_app: App, portal: Portal
 ) -> None:
     with db.write() as conn:
-        other = tenancy.create_app(conn, "Other app")
+        other = tenancy.create_app(conn, "Other app", [REDIRECT])
     code = obtain_code(client, oauth_app, portal)
     result = exchange(
         client,
@@ -262,23 +320,25 @@ def test_wrong_portal_key_shows_the_page_again(client: TestClient, oauth_app: Ap
 @pytest.mark.parametrize(
     ("query", "fragment"),
     [
-        ("client_id=unknown&redirect_uri=https://a.example/cb&scope=integration-sync", "client_id"),
-        ("redirect_uri=https://a.example/cb&scope=integration-sync", "client_id"),
+        ("client_id=unknown&redirect_uri={redirect}&scope=integration-sync", "client_id"),
+        ("redirect_uri={redirect}&scope=integration-sync", "client_id"),
         ("client_id={client_id}&scope=integration-sync", "redirect_uri"),
         ("client_id={client_id}&redirect_uri=/relative&scope=integration-sync", "redirect_uri"),
-        ("client_id={client_id}&redirect_uri=https://a.example/cb&scope=oauth", "scope"),
+        ("client_id={client_id}&redirect_uri={redirect}&scope=oauth", "scope"),
         (
             "client_id={client_id}&redirect_uri=https://a.example/" + "x" * 2000 + "&scope=oauth",
             "redirect_uri",
         ),
-        ("client_id={client_id}&redirect_uri=https://a.example/cb&scope=contacts", "contacts"),
-        ("client_id={client_id}&redirect_uri=https://a.example/cb", "scope"),
+        ("client_id={client_id}&redirect_uri={redirect}&scope=contacts", "contacts"),
+        ("client_id={client_id}&redirect_uri={redirect}", "scope"),
     ],
 )
 def test_bad_authorize_requests_are_400(
     client: TestClient, oauth_app: App, query: str, fragment: str
 ) -> None:
-    url = "/oauth/authorize?" + query.format(client_id=oauth_app.client_id)
+    url = "/oauth/authorize?" + query.format(
+        client_id=oauth_app.client_id, redirect=quote(REDIRECT, safe="")
+    )
     as_json = client.get(url)
     assert as_json.status_code == 400
     assert_hubspot_error(as_json.json(), "VALIDATION_ERROR")
@@ -353,3 +413,56 @@ def test_token_metadata_is_404_for_expired_and_other_kinds(
     assert client.get(f"/oauth/v1/refresh-tokens/{installed.access_token}").status_code == 404
     assert client.get(f"/oauth/v1/access-tokens/{portal.api_key}").status_code == 404
     assert client.delete(f"/oauth/v1/refresh-tokens/{installed.access_token}").status_code == 404
+
+
+EVIL = "https://evil.example/steal"
+
+
+def test_an_unregistered_redirect_uri_gets_a_page_that_sends_nowhere(
+    client: TestClient, oauth_app: App, portal: Portal
+) -> None:
+    url = authorize_url(oauth_app).replace(REDIRECT, quote(EVIL, safe=""))
+    page = client.get(url, headers={"accept": "text/html"}, follow_redirects=False)
+    assert page.status_code == 400
+    assert page.headers["content-type"].startswith("text/html")
+    assert "location" not in page.headers
+    assert "not one of the redirect URIs" in page.text
+    assert "evil.example" not in page.text and "<form" not in page.text
+
+    for decision in ("deny", "allow"):
+        form = consent_form(oauth_app, portal.api_key, decision) | {"redirect_uri": EVIL}
+        posted = client.post(
+            "/oauth/authorize", data=form, headers={"accept": "text/html"}, follow_redirects=False
+        )
+        assert posted.status_code == 400, decision
+        assert "location" not in posted.headers and "evil.example" not in posted.text
+
+
+def test_a_registered_uri_must_match_exactly(client: TestClient, oauth_app: App) -> None:
+    for near_miss in (REDIRECT + "&x=1", REDIRECT.replace("https", "http"), REDIRECT + "/"):
+        url = authorize_url(oauth_app).replace(REDIRECT, quote(near_miss, safe=""))
+        assert client.get(url).status_code == 400, near_miss
+
+
+def test_an_app_without_redirect_uris_cannot_be_installed_and_says_why(
+    client: TestClient, db: Database
+) -> None:
+    with db.write() as conn:
+        created = tenancy.create_app(conn, "Bare app")
+    app = App(created.app_id, created.client_id, created.client_secret)
+    page = client.get(authorize_url(app), headers={"accept": "text/html"})
+    assert page.status_code == 400
+    assert "registered no redirect URI" in page.text
+    assert f"set-app-redirect-uris --app-id {app.app_id}" in page.text
+
+    with db.write() as conn:
+        tenancy.set_app_redirect_uris(conn, app.app_id, [REDIRECT])
+    assert client.get(authorize_url(app)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "uri", ["/relative", "ftp://a.example/cb", "https://a.example/cb#frag", "https://[::1/cb", ""]
+)
+def test_bad_redirect_uris_are_not_registered(db: Database, uri: str) -> None:
+    with db.write() as conn, pytest.raises(ValidationFailed, match="redirect-uri"):
+        tenancy.create_app(conn, "App", [uri])

@@ -23,7 +23,7 @@ REDIRECT = "https://shop.example/callback"
 
 def test_hubspot3_oauth_client(live_server: LiveServer, db: Database, portal: Portal) -> None:
     with db.write() as conn:
-        app = tenancy.create_app(conn, "hubspot3 app")
+        app = tenancy.create_app(conn, "hubspot3 app", [REDIRECT])
     consent = httpx.post(
         f"{live_server.url}/oauth/authorize",
         data={
@@ -54,9 +54,14 @@ def test_hubspot3_oauth_client(live_server: LiveServer, db: Database, portal: Po
 
     client.delete_refresh_token()
     with pytest.raises(HubspotError):
-        client.get_access_token_data(refreshed["access_token"])
+        client.get_refresh_token_data()
+    # Access tokens made with the refresh token keep working...
+    assert client.get_access_token_data(refreshed["access_token"])["hub_id"] == portal.id
     with pytest.raises(HubspotError):
         client.get_tokens(code, REDIRECT)  # codes are single use
+    # ...until the code is replayed: then what it issued is revoked.
+    with pytest.raises(HubspotError):
+        client.get_access_token_data(refreshed["access_token"])
 
 
 def test_hubspot3_sees_an_expired_token_as_unauthorized(

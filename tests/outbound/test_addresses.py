@@ -6,7 +6,7 @@ import ipaddress
 
 import pytest
 
-from ecombridge.outbound.addresses import AddressPolicy, BlockedAddress, resolve
+from ecombridge.outbound.addresses import AddressPolicy, BlockedAddress, check_url, resolve
 
 BLOCKED = [
     "127.0.0.1",
@@ -23,6 +23,13 @@ BLOCKED = [
     "::ffff:127.0.0.1",
     "fd00::1",
     "224.0.0.1",
+    # IPv6 addresses carrying a private IPv4 address, and deprecated ranges
+    "::127.0.0.1",  # IPv4-compatible
+    "64:ff9b::a9fe:a9fe",  # NAT64 of 169.254.169.254
+    "64:ff9b:1::a00:1",  # local-use NAT64
+    "2002:7f00:1::1",  # 6to4 of 127.0.0.1
+    "::ffff:0:a00:1",  # IPv4-translated 10.0.0.1
+    "fec0::1",  # site-local
 ]
 
 
@@ -65,3 +72,23 @@ def test_off_values_allow_nothing_private(value: str) -> None:
 def test_a_setting_that_is_not_a_network_is_an_error() -> None:
     with pytest.raises(ValueError, match="neither true nor a network"):
         AddressPolicy.from_setting("intranet")
+
+
+@pytest.mark.parametrize("address", ["64:ff9b::808:808", "2002:808:808::1", "2606:4700::1111"])
+def test_ipv6_carrying_a_public_ipv4_address_is_permitted(address: str) -> None:
+    assert AddressPolicy().permits(ipaddress.ip_address(address))
+
+
+def test_an_allowed_ipv4_network_covers_its_ipv6_spellings() -> None:
+    policy = AddressPolicy.from_setting("127.0.0.0/8")
+    assert policy.permits(ipaddress.ip_address("::ffff:127.0.0.1"))
+    assert not policy.permits(ipaddress.ip_address("::ffff:10.0.0.1"))
+
+
+def test_check_url_refuses_private_hosts_and_lets_unresolvable_names_through() -> None:
+    with pytest.raises(BlockedAddress, match="private"):
+        check_url("http://2130706433:8080/x", AddressPolicy())
+    with pytest.raises(BlockedAddress, match="absolute http"):
+        check_url("gopher://example.com/", AddressPolicy())
+    check_url("https://no-such-host.invalid/hook", AddressPolicy())
+    check_url("http://127.0.0.1/x", AddressPolicy(allow_all=True))

@@ -11,6 +11,8 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
+from ecombridge.outbound.addresses import ALLOW_PRIVATE_ENV
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -45,3 +47,10 @@ def live_server(app: FastAPI) -> Iterator[LiveServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def allow_private_webhooks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bridge may call this machine's loopback addresses, where tests serve webhooks (it
+    refuses them otherwise: ecombridge.outbound)."""
+    monkeypatch.setenv(ALLOW_PRIVATE_ENV, "127.0.0.0/8")

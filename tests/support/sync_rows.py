@@ -89,6 +89,7 @@ def insert_synced(
     hubspot_id: int | None = None,
     processed_at: int = T0,
     changed_at: int = T0,
+    skipped_properties: list[str] | None = None,
 ) -> None:
     """The link from an external id to its CRM object after a processing attempt."""
     with db.write() as conn:
@@ -103,6 +104,7 @@ def insert_synced(
                 last_changed_at=changed_at,
                 last_processed_at=processed_at,
                 created_at=processed_at,
+                skipped_properties=skipped_properties,
             )
         )
 

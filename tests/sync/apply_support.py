@@ -29,6 +29,7 @@ MAPPINGS: dict[str, list[tuple[str, str, str | None]]] = {
         ("last_name", "lastname", "STRING"),
         ("city", "city", None),
         ("favourite_colour", "favourite_colour", "STRING"),  # not a property of the portal
+        ("nickname", "nickname", None),  # nor this one
     ],
     "DEAL": [
         ("name", "dealname", "STRING"),

@@ -133,11 +133,37 @@ def test_properties_none_of_which_are_mapped_fail_with_no_mappings(bridge: Bridg
     assert open_error(bridge, "PRODUCT", "p")[0] == "NO_MAPPINGS_DEFINED"
 
 
-def test_a_mapping_to_a_property_the_portal_lacks_fails_naming_it(bridge: Bridge) -> None:
-    bridge.sync("CONTACT", msg("c", {"email": "a@example.com", "favourite_colour": "red"}))
+def test_a_mapping_to_a_property_the_portal_lacks_is_skipped_and_named(bridge: Bridge) -> None:
+    values = {"email": "a@example.com", "first_name": "Ada", "favourite_colour": "red"}
+    bridge.sync("CONTACT", msg("c", values, at=1_000))
+    assert bridge.error("CONTACT", "c") is None
+    properties = bridge.properties("CONTACT", "c")
+    assert properties["firstname"] == "Ada" and "favourite_colour" not in properties
+    assert bridge.link("CONTACT", "c").skipped_properties == ["favourite_colour"]
+
+    # The newest messages say what was skipped: an update without it clears the warning.
+    bridge.sync("CONTACT", msg("c", {"first_name": "Bo"}, at=2_000))
+    assert bridge.link("CONTACT", "c").skipped_properties is None
+
+
+@pytest.mark.parametrize("order", ["forward", "backward"])
+def test_skipped_properties_of_messages_of_one_changed_at_add_up_in_any_order(
+    db: Database, portal: Portal, order: str
+) -> None:
+    bridge = Bridge(db, portal.id).setup()
+    first = msg("c", {"email": "a@example.com", "favourite_colour": "red"}, at=1_000)
+    second = msg("c", {"nickname": "Al", "first_name": "Al"}, at=1_000)
+    for message in [first, second] if order == "forward" else [second, first]:
+        bridge.sync("CONTACT", message)
+    assert bridge.link("CONTACT", "c").skipped_properties == ["favourite_colour", "nickname"]
+
+
+def test_only_properties_the_portal_lacks_fail_with_no_properties_defined(bridge: Bridge) -> None:
+    """The seed: NO_PROPERTIES_DEFINED is the portal having none of the mapped properties."""
+    bridge.sync("CONTACT", msg("c", {"favourite_colour": "red", "unmapped": "x"}))
     assert open_error(bridge, "CONTACT", "c") == (
         "NO_PROPERTIES_DEFINED",
-        "Mapped properties do not exist for CONTACT: favourite_colour",
+        "None of the mapped properties exist for CONTACT: favourite_colour",
     )
     assert bridge.count("CONTACT") == 0
 

@@ -61,7 +61,14 @@ def contact(draw: st.DrawFn) -> Draft:
         sent = draw(st.sampled_from([email, email.lower(), email.upper(), None]))
         if sent is not None:
             props["email"] = sent
-    for name, values in (("first_name", ["Ada", "Bob", ""]), ("city", ["Paris", "Oslo"])):
+    # favourite_colour and nickname are mapped to properties the portal does not define: they
+    # are skipped and named.
+    for name, values in (
+        ("first_name", ["Ada", "Bob", ""]),
+        ("city", ["Paris", "Oslo"]),
+        ("favourite_colour", ["red"]),
+        ("nickname", ["Al"]),
+    ):
         value = draw(_maybe(st.sampled_from(values)))
         if value is not None:
             props[name] = value
@@ -189,6 +196,7 @@ def snapshot(db: Database, portal_id: int) -> dict[str, Any]:
                 name.get(r.hubspot_id),
                 r.last_changed_at,
                 r.deleted_at,
+                r.skipped_properties,
             )
             for r in links
         },

@@ -74,15 +74,27 @@ def test_a_string_mapping_to_a_number_property_is_still_validated_as_a_number() 
     assert checked.error is None and checked.properties == {"amount": 7}
 
 
-def test_the_first_problem_of_a_message_is_reported() -> None:
-    mappings = [
-        {"externalPropertyName": "x", "hubspotPropertyName": "nope"},
-        {"externalPropertyName": "stage", "hubspotPropertyName": "dealstage"},
-    ]
-    fields = compile_fields("DEAL", mappings, REGISTRY)
+MISSING_AND_STAGE = [
+    {"externalPropertyName": "x", "hubspotPropertyName": "nope"},
+    {"externalPropertyName": "y", "hubspotPropertyName": "nope"},
+    {"externalPropertyName": "stage", "hubspotPropertyName": "dealstage"},
+]
+
+
+@pytest.mark.parametrize("stage", ["processed", 7])  # the fast path, then the full check
+def test_a_property_the_portal_lacks_is_skipped_the_others_applied(stage: object) -> None:
+    fields = compile_fields("DEAL", MISSING_AND_STAGE, REGISTRY)
+    message = Message("d", "UPSERT", 1, {"x": 1, "y": 2, "stage": stage}, {})
+    checked = check_upsert(message, "DEAL", fields, frozenset({"processed", "7"}))
+    assert checked.error is None and checked.properties == {"dealstage": str(stage)}
+    assert checked.skipped == ("nope",)
+
+
+def test_a_skipped_property_does_not_hide_a_bad_value() -> None:
+    fields = compile_fields("DEAL", MISSING_AND_STAGE, REGISTRY)
     message = Message("d", "UPSERT", 1, {"x": 1, "stage": "bogus"}, {})
     checked = check_upsert(message, "DEAL", fields, frozenset({"processed"}))
-    assert checked.error is not None and checked.error[0] == "NO_PROPERTIES_DEFINED"
+    assert checked.error is not None and checked.error[0] == "INVALID_DEAL_STAGE"
 
 
 def test_v1_association_values_split_on_semicolons() -> None:

@@ -54,7 +54,8 @@ def test_v1_status_and_errors_after_processing(
                          "objectType"}  # fmt: skip
     assert done["numErrors"] == 0 and isinstance(done["hubspotId"], int)
     failed = client.get(f"{V1}/sync-status/CONTACT/mitxpro-2", params=key).json()
-    assert failed["numErrors"] == 1 and "hubspotId" not in failed
+    # mitxpro's exists_in_hubspot reads sync_status["hubspotId"]: the key is always there.
+    assert failed["numErrors"] == 1 and failed["hubspotId"] is None
 
     errors = client.get(f"{V1}/sync-errors", params={**key, "limit": 200, "offset": 0}).json()
     assert [(e["integratorObjectId"], e["type"]) for e in errors["results"]] == [
@@ -65,3 +66,38 @@ def test_v1_status_and_errors_after_processing(
     assert end == {"results": []}
     single = client.get(f"{V1}/sync-errors/object/CONTACT/mitxpro-2", params=key).json()
     assert single == errors["results"][0]
+
+
+def test_mitxpro_mapping_name_to_a_property_contacts_lack_still_syncs_contacts(
+    client: TestClient, portal: Portal, run_jobs: RunJobs
+) -> None:
+    """mitxpro maps ``name -> name`` for contacts; contacts have no ``name`` property. The
+    other mapped properties apply, and the status names the one skipped."""
+    key = {"hapikey": portal.api_key}
+    body = settings()
+    body["contactSyncSettings"]["properties"].append(
+        {"propertyName": "name", "dataType": "STRING", "targetHubspotProperty": "name"}
+    )
+    assert client.post(f"{V1}/installs", params=key).status_code == 204
+    assert client.put(f"{V1}/settings", params=key, json=body).status_code == 200
+    batch = [
+        message("mitxpro-7", email="ada@example.com", first_name="Ada", name="Ada L"),
+        message("mitxpro-8", name="Only a name"),
+    ]
+    assert client.put(f"{V1}/sync-messages/CONTACT", params=key, json=batch).status_code == 204
+    run_jobs()
+
+    status = client.get(f"{V1}/sync-status/CONTACT/mitxpro-7", params=key).json()
+    assert status["numErrors"] == 0 and isinstance(status["hubspotId"], int)
+    [warning] = status["warnings"]
+    assert warning["type"] == "PROPERTIES_NOT_DEFINED" and warning["properties"] == ["name"]
+    crm = f"/crm/v3/objects/contacts/{status['hubspotId']}"
+    contact = client.get(crm, params={**key, "properties": "firstname,name"}).json()
+    assert contact["properties"]["firstname"] == "Ada"
+    assert contact["properties"].get("name") is None
+
+    # None of the mapped properties the message carries exists: that is NO_PROPERTIES_DEFINED.
+    only_missing = client.get(f"{V1}/sync-status/CONTACT/mitxpro-8", params=key).json()
+    assert only_missing["numErrors"] == 1 and only_missing["hubspotId"] is None
+    error = client.get(f"{V1}/sync-errors/object/CONTACT/mitxpro-8", params=key).json()
+    assert error["type"] == "NO_PROPERTIES_DEFINED" and "name" in error["details"]

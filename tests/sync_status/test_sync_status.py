@@ -185,9 +185,10 @@ def test_v1_status_of_a_synced_object(client: TestClient, db: Database, portal: 
     }
 
 
-def test_v1_status_without_hubspot_id_omits_it_and_counts_open_errors(
+def test_v1_status_without_hubspot_id_has_it_null_and_counts_open_errors(
     client: TestClient, db: Database, portal: Portal
 ) -> None:
+    """mitxpro's exists_in_hubspot reads sync_status["hubspotId"]: a missing key crashed it."""
     insert_failed(db, ErrorRow(portal.id, "c-1", errored_at=T0 + 3))
 
     response = client.get(f"{V1}/CONTACT/c-1?hapikey={portal.api_key}")
@@ -196,8 +197,38 @@ def test_v1_status_without_hubspot_id_omits_it_and_counts_open_errors(
         "externalObjectId": "c-1",
         "lastProcessedAt": T0 + 3,
         "numErrors": 1,
+        "hubspotId": None,
         "objectType": "CONTACT",
     }
+
+
+def test_warnings_name_skipped_properties_v1_always_v2_when_asked(
+    client: TestClient, db: Database, portal: Portal
+) -> None:
+    insert_synced(db, portal.id, "w", hubspot_id=3, skipped_properties=["name", "nickname"])
+    key = f"hapikey={portal.api_key}"
+
+    v1 = client.get(f"{V1}/CONTACT/w?{key}").json()
+    [warning] = v1.pop("warnings")
+    assert v1["hubspotId"] == 3 and v1["numErrors"] == 0
+    assert warning["type"] == "PROPERTIES_NOT_DEFINED"
+    assert warning["properties"] == ["name", "nickname"]
+    assert "name, nickname" in warning["details"]
+
+    # Strict v2 clients take exactly the six documented keys unless warnings are asked for.
+    plain = client.get(f"{V2}/default/CONTACT/w?{key}").json()
+    assert set(plain) == {
+        "storeId", "objectType", "externalObjectId", "hubspotId", "lastProcessedAt", "errors"
+    }  # fmt: skip
+    asked = client.get(f"{V2}/default/CONTACT/w?{key}&includeWarnings=true").json()
+    assert asked.pop("warnings") == [warning]
+    assert asked == plain
+
+    insert_synced(db, portal.id, "ok", hubspot_id=4)
+    assert "warnings" not in client.get(f"{V1}/CONTACT/ok?{key}").json()
+    assert (
+        client.get(f"{V2}/default/CONTACT/ok?{key}&includeWarnings=true").json()["warnings"] == []
+    )
 
 
 def test_v1_status_reads_the_default_store_only(

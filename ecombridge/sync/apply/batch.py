@@ -245,6 +245,7 @@ def _load_state(
             _stored_key(row, error_rows.get(ext)),
             error=error_rows.get(ext),
             parked=list(row.parked or ()),
+            skipped=tuple(row.skipped_properties or ()),
         )
     return BatchState(
         ctx.object_type,
@@ -347,6 +348,7 @@ def _link_row(ctx: BatchContext, link: Link, now: int) -> tuple[Any, ...]:
         link.deleted_at,
         encode_json(link.parked) if link.parked else None,
         link.created_at,
+        encode_json(link.skipped) if link.skipped else None,
     )
 
 

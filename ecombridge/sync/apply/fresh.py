@@ -163,7 +163,17 @@ class FreshBatch:
         """LINK_COLUMNS rows: each link processed now, its status its only message's."""
         key = (*self.scope, self.object_type)
         return [
-            (*key, c.message.external_id, object_id, c.message.changed_at, now, None, None, now)
+            (
+                *key,
+                c.message.external_id,
+                object_id,
+                c.message.changed_at,
+                now,
+                None,
+                None,
+                now,
+                encode_json(c.skipped) if c.skipped else None,
+            )
             for c, object_id in zip(self.items, self.ids, strict=True)
         ]
 

@@ -221,6 +221,7 @@ class LinkRow(NamedTuple):
     deleted_at: int | None
     parked: Any
     created_at: int
+    skipped_properties: Any
 
 
 def links(
@@ -237,6 +238,7 @@ def links(
             s.deleted_at,
             s.parked,
             s.created_at,
+            s.skipped_properties,
         ).where(*in_scope(s), s.external_id.in_(sa.bindparam("values", expanding=True)))
 
     params = scope_params(scope, object_type)
@@ -244,8 +246,11 @@ def links(
     found: dict[str, LinkRow] = {}
     for row in rows:
         link = LinkRow(*row)
-        if isinstance(link.parked, str):  # JSON text on SQLite; drivers of PostgreSQL decode it
+        # JSON text on SQLite; drivers of PostgreSQL decode it
+        if isinstance(link.parked, str):
             link = link._replace(parked=json.loads(link.parked))
+        if isinstance(link.skipped_properties, str):
+            link = link._replace(skipped_properties=json.loads(link.skipped_properties))
         found[link.external_id] = link
     return found
 
@@ -341,8 +346,15 @@ def _upsert(conn: Connection, table: sa.Table, updated: tuple[str, ...]) -> Any:
 
 
 def upsert_links(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
-    """rows: LINK_COLUMNS, ``parked`` JSON encoded."""
-    updated = ("hubspot_id", "last_changed_at", "last_processed_at", "deleted_at", "parked")
+    """rows: LINK_COLUMNS, ``parked`` and ``skipped_properties`` JSON encoded."""
+    updated = (
+        "hubspot_id",
+        "last_changed_at",
+        "last_processed_at",
+        "deleted_at",
+        "parked",
+        "skipped_properties",
+    )
     build = lambda: _upsert(conn, sync_objects, updated)  # noqa: E731
     execute_rows(conn, "upsert_links", build, LINK_COLUMNS, rows)
 

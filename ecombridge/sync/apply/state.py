@@ -6,6 +6,8 @@ Rules (docs/sync-semantics.md has the reasoning):
 - A link's status (error or success) is the outcome of its newest message by (changedAt, rank,
   tiebreak), rank DELETE > error > success; only that message sets lastProcessedAt.
 - A DELETE tombstones the link at its changedAt; upserts newer than it are ignored.
+- The skipped properties a link shows (mapped properties the portal does not define) are those
+  of its messages of the greatest changedAt, all of them: a union, so any order gives them.
 """
 
 from __future__ import annotations
@@ -116,6 +118,7 @@ class Link:
     parked: list[list[Any]] = field(default_factory=list)
     winner: Checked | None = None  # the message of this batch the status now describes
     status: Any = UNSET  # Error | None (success) once a message of this batch wins
+    skipped: tuple[str, ...] = ()  # see the module's docstring
 
 
 def _newest(link: Link, checked: Checked) -> bool:
@@ -151,13 +154,19 @@ class BatchState:
             group = sorted(group, key=message_key)
         link = self.links[group[0].message.external_id]
         for checked in group:
+            changed_at = checked.message.changed_at
+            newest = link.last_changed_at
+            if newest is None or changed_at > newest:
+                link.skipped = checked.skipped
+            elif changed_at == newest and checked.skipped:
+                link.skipped = tuple(sorted({*link.skipped, *checked.skipped}))
             winner = _newest(link, checked)
             status = self._apply_one(link, checked, winner)
             if winner:
                 link.key = None
                 link.winner = checked
                 link.status = status
-                link.last_changed_at = checked.message.changed_at
+                link.last_changed_at = changed_at
 
     def _apply_one(self, link: Link, checked: Checked, winner: bool) -> Error | None:
         m = checked.message

@@ -60,8 +60,10 @@ class Field:
 
 # The common cases, checked without the general coercion: a non-empty string for a text
 # property, an int or finite float for a number property, an int of epoch milliseconds for a
-# date property, a stage id for a deal's stage.
+# date property, a stage id for a deal's stage; and a mapping to a property the portal does not
+# define, whose value is skipped.
 FAST_TEXT, FAST_NUMBER, FAST_DATETIME, FAST_STAGE = "text", "number", "datetime", "stage"
+FAST_SKIP = "skip"
 
 
 @dataclass(slots=True)
@@ -73,6 +75,8 @@ class Checked:
     properties: dict[str, Any] = field(default_factory=dict)  # hubspot name -> value (None clears)
     associations: dict[str, list[str]] = field(default_factory=dict)  # to type -> external ids
     email: str | None = None
+    # The mapped properties the portal does not define, whose values were skipped (sorted).
+    skipped: tuple[str, ...] = ()
 
 
 def compile_fields(
@@ -93,6 +97,8 @@ def compile_fields(
 
 
 def _fast_kind(object_type: str, f: Field) -> str | None:
+    if f.kind == "MISSING":
+        return FAST_SKIP
     if object_type == "DEAL" and f.hubspot_name == "dealstage":
         return FAST_STAGE if f.kind in ("STRING", "ENUM") else None
     return {"STRING": FAST_TEXT, "NUMBER": FAST_NUMBER, "DATETIME": FAST_DATETIME}.get(f.kind)
@@ -136,15 +142,21 @@ def check_upsert(
     every mapped value is of the usual kind (``Field.fast``) and whose associations are all
     allowed; any other message is checked in full, with the same result for the usual ones."""
     properties: dict[str, Any] = {}
+    skipped: list[str] | None = None
     if message.properties:
         lookup = fields.get
-        mapped = False
+        defined = False  # a mapped property the portal defines
         for name, value in message.properties.items():
             f = lookup(name)
             if f is None:
                 continue
-            mapped = True
             fast, kind_of_value = f.fast, type(value)
+            if fast is FAST_SKIP:
+                if skipped is None:
+                    skipped = []
+                skipped.append(f.hubspot_name)
+                continue
+            defined = True
             if fast is FAST_TEXT:
                 if kind_of_value is str and value:
                     properties[f.hubspot_name] = value
@@ -164,7 +176,7 @@ def check_upsert(
                 properties[f.hubspot_name] = value
                 continue
             return check_in_full(message, object_type, fields, stage_ids)
-        if not mapped:
+        if not defined:  # nothing mapped, or only properties the portal does not define
             return check_in_full(message, object_type, fields, stage_ids)
     associations: dict[str, list[str]] = {}
     if message.associations:
@@ -176,12 +188,13 @@ def check_upsert(
                 [ids[0]] if len(ids) == 1 and ids[0] else sorted(set(ids) - {""})
             )
     email = None
+    skipped_names = tuple(sorted(set(skipped))) if skipped else ()
     if object_type == "CONTACT":
         email = properties.pop("email", None)
         if email is not None and not _EMAIL.match(email):
             error = ("INVALID_EMAIL_ADDRESS", f"Email address {email} is invalid")
-            return Checked(message, error, properties, associations, email)
-    return Checked(message, None, properties, associations, email)
+            return Checked(message, error, properties, associations, email, skipped_names)
+    return Checked(message, None, properties, associations, email, skipped_names)
 
 
 def check_in_full(
@@ -203,11 +216,14 @@ def check_in_full(
         return checked
     if any(f.kind == "MISSING" for f, _ in mapped):
         missing = sorted({f.hubspot_name for f, _ in mapped if f.kind == "MISSING"})
-        checked.error = (
-            "NO_PROPERTIES_DEFINED",
-            f"Mapped properties do not exist for {object_type}: {', '.join(missing)}",
-        )
-        return checked
+        mapped = [(f, v) for f, v in mapped if f.kind != "MISSING"]
+        if not mapped:
+            checked.error = (
+                "NO_PROPERTIES_DEFINED",
+                f"None of the mapped properties exist for {object_type}: {', '.join(missing)}",
+            )
+            return checked
+        checked.skipped = tuple(missing)  # the others are applied
     if any(f.kind == "UNIQUE" for f, _ in mapped):
         unique = sorted({f.hubspot_name for f, _ in mapped if f.kind == "UNIQUE"})
         checked.error = (

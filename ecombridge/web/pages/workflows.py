@@ -43,7 +43,11 @@ router = APIRouter()
 UNITS = {"minutes": 1, "hours": 60, "days": 1440}
 PAGE_SIZE = 20
 # The preview is an email, not a page of the UI: its inline styles are its own, nothing runs.
-PREVIEW_CSP = "default-src 'none'; img-src https: http: data:; style-src 'unsafe-inline'"
+# An email's own markup: inline styles and remote images, no script; framed by the page only.
+PREVIEW_CSP = (
+    "default-src 'none'; img-src https: http: data:; style-src 'unsafe-inline'; "
+    "frame-ancestors 'self'"
+)
 
 
 def _rows(workflow: Workflow) -> list[dict[str, Any]]:
@@ -246,7 +250,11 @@ def _step(form: Any, key: str, saved: Workflow) -> tuple[int, EmailStep]:
 
 
 def _preview_page(html: str, status: int = 200) -> HTMLResponse:
-    headers = {"Content-Security-Policy": PREVIEW_CSP, "Cache-Control": "no-store"}
+    headers = {
+        "Content-Security-Policy": PREVIEW_CSP,
+        "X-Frame-Options": "SAMEORIGIN",
+        "Cache-Control": "no-store",
+    }
     return HTMLResponse(html, status_code=status, headers=headers)
 
 

@@ -55,7 +55,7 @@ class WebhookReceiver:
 
 
 @pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
+def receiver(allow_private_webhooks: None) -> Iterator[WebhookReceiver]:
     found = WebhookReceiver()
     found.thread.start()
     yield found
