@@ -35,6 +35,13 @@ class Config(BaseSettings):
     daily_limit: int = 1_000_000
     rate_limit_store: str = "auto"
 
+    # /readyz fails (503) while the longest-waiting queued batch or job has waited longer than
+    # this, in seconds (the workers are stuck, gone or far behind).
+    ready_max_queue_age_seconds: int = 300
+    # ecombridge serve restarts a worker process that died after this many seconds, doubled
+    # while it keeps dying within a minute of its start (up to 30 s).
+    worker_restart_backoff_seconds: float = 0.5
+
     def base_url(self) -> str:
         return self.public_base_url.rstrip("/") or f"http://{self.host}:{self.port}"
 

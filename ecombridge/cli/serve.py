@@ -59,8 +59,14 @@ def serve(
     db = open_checked_database(config.database_url)
     ensure_local_portal(db)
     app = create_app(config, db)
-    processes = WorkerProcesses(config.database_url, workers, niceness=SERVE_WORKER_NICENESS)
-    processes.start(db)
+    processes = WorkerProcesses(
+        config.database_url,
+        workers,
+        niceness=SERVE_WORKER_NICENESS,
+        restart_backoff_s=config.worker_restart_backoff_seconds,
+    )
+    processes.start(db, supervise=True)
+    app.state.worker_processes = processes  # /readyz reports when none is alive
     console.print(f"Serving on [bold]{config.base_url()}[/bold] (docs at /docs)")
     tune_gc()
     try:

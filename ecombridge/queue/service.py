@@ -147,8 +147,17 @@ def enqueue_after_commit(
     return enqueue(conn, kind, ref_id, portal_id, max_attempts=max_attempts, now=now)
 
 
-def new_token() -> str:
-    return secrets.token_hex(16)
+TOKEN_LENGTH = 32
+TOKEN_PREFIX_LENGTH = 8
+
+
+def new_token(prefix: str = "") -> str:
+    """A lease token; ``prefix`` names the worker process holding it (``give_back_leased_by``)."""
+    return prefix + secrets.token_hex(TOKEN_LENGTH)[: TOKEN_LENGTH - len(prefix)]
+
+
+def new_token_prefix() -> str:
+    return secrets.token_hex(TOKEN_PREFIX_LENGTH // 2)
 
 
 def claim(
@@ -157,10 +166,12 @@ def claim(
     limit: int = 1,
     lease_ms: int = DEFAULT_LEASE_MS,
     now: int | None = None,
+    token_prefix: str = "",
 ) -> list[Job]:
-    """Lease up to ``limit`` runnable jobs, oldest first. They share one fresh token."""
+    """Lease up to ``limit`` runnable jobs, oldest first. They share one fresh token, starting
+    with ``token_prefix`` (the claiming worker process's)."""
     now = now_ms() if now is None else now
-    rows = repo.claim_jobs(conn, now, limit, new_token(), now + lease_ms)
+    rows = repo.claim_jobs(conn, now, limit, new_token(token_prefix), now + lease_ms)
     return [Job.from_row(r) for r in rows]
 
 
@@ -228,6 +239,16 @@ def reap(conn: Connection, *, now: int | None = None) -> tuple[int, int]:
     return repo.reap_expired(conn, now_ms() if now is None else now)
 
 
+def give_back_leased_by(
+    conn: Connection, token_prefix: str, *, now: int | None = None
+) -> tuple[int, int]:
+    """A worker process died: the jobs it held (leased under ``token_prefix``) go back to the
+    queue now rather than when their lease expires. Returns (requeued, failed)."""
+    if len(token_prefix) != TOKEN_PREFIX_LENGTH:
+        raise ValueError("a worker's token prefix has TOKEN_PREFIX_LENGTH characters")
+    return repo.give_back_leased_by(conn, token_prefix, now_ms() if now is None else now)
+
+
 def prune_done(
     conn: Connection, *, keep_ms: int, limit: int = 5_000, now: int | None = None
 ) -> int:
@@ -238,6 +259,11 @@ def prune_done(
 def has_runnable(conn: Connection, *, now: int | None = None) -> bool:
     """Whether any job could be claimed now (a cheap read before claiming)."""
     return repo.has_runnable(conn, now_ms() if now is None else now)
+
+
+def oldest_runnable_since(conn: Connection, *, now: int | None = None) -> int | None:
+    """When the job waiting longest to be claimed became runnable (None: nothing waits)."""
+    return repo.oldest_runnable_since(conn, now_ms() if now is None else now)
 
 
 def failed_jobs(conn: Connection, *, limit: int = 100) -> list[Job]:

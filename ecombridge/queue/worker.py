@@ -45,6 +45,9 @@ class WorkerOptions:
     reap_interval_s: float = 5.0  # also prunes DONE jobs older than keep_done_ms
     keep_done_ms: int = 3_600_000
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    # Starts the lease token of every claim: names this worker process, so the process that
+    # supervises it can give back its jobs the moment it dies (``service.give_back_leased_by``).
+    token_prefix: str = ""
 
 
 class Worker:
@@ -96,10 +99,12 @@ class Worker:
 
         def _handle(signum: int, _frame: FrameType | None) -> None:
             log.info("%s: signal %d, stopping after the jobs in hand", self.name, signum)
-            # Only the flag: the handler runs in the main thread, which may be inside the
-            # wake-up event's own wait (a multiprocessing event's set() would then wait for
-            # that very thread: a deadlock). The loop sees the flag within a poll interval.
             self.stopping.set()
+            # A pipe's wake-up takes no lock, so it is safe here (a lock-based event's set()
+            # could wait for this very thread); otherwise the loop sees the flag within a poll
+            # interval.
+            if getattr(self._wakeup, "signal_safe", False):
+                self._wakeup.set()
 
         signal.signal(signal.SIGTERM, _handle)
         signal.signal(signal.SIGINT, _handle)
@@ -111,7 +116,13 @@ class Worker:
         with turn_write(self.db) as conn:
             for feeder in FEEDERS:
                 feeder.queue(self.db, conn, limit)
-            claimed = service.claim(conn, limit=limit, lease_ms=self.options.lease_ms, now=now)
+            claimed = service.claim(
+                conn,
+                limit=limit,
+                lease_ms=self.options.lease_ms,
+                now=now,
+                token_prefix=self.options.token_prefix,
+            )
         started = time.perf_counter()
         self.process(claimed)
         if claimed:

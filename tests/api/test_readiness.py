@@ -1,0 +1,46 @@
+"""``/readyz``: 200 while the bridge can take and apply work, 503 naming what is wrong."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from ecombridge.clock import now_ms
+from ecombridge.db.engine import Database
+from ecombridge.queue import service as queue
+
+
+def test_a_fresh_bridge_is_ready(client: TestClient) -> None:
+    answer = client.get("/readyz")
+    assert answer.status_code == 200
+    assert answer.json()["status"] == "ok"
+
+
+def test_work_waiting_longer_than_the_threshold_makes_it_unready(
+    client: TestClient, db: Database
+) -> None:
+    limit_s = client.app.state.config.ready_max_queue_age_seconds  # type: ignore[attr-defined]
+    with db.write() as conn:
+        queue.enqueue(conn, queue.SYNC_BATCH, 1, 1, now=now_ms() - (limit_s + 60) * 1000)
+    answer = client.get("/readyz")
+    assert answer.status_code == 503
+    assert "oldest queued work has waited" in answer.json()["checks"]["queue"]
+
+
+def test_work_queued_for_later_does_not(client: TestClient, db: Database) -> None:
+    with db.write() as conn:
+        queue.enqueue(conn, queue.SYNC_BATCH, 1, 1, run_after=now_ms() + 3_600_000)
+    assert client.get("/readyz").status_code == 200
+
+
+class _DeadWorkers:
+    count = 2
+
+    def alive(self) -> int:
+        return 0
+
+
+def test_no_worker_process_alive_makes_it_unready(client: TestClient) -> None:
+    client.app.state.worker_processes = _DeadWorkers()  # type: ignore[attr-defined]
+    answer = client.get("/readyz")
+    assert answer.status_code == 503
+    assert answer.json()["checks"]["workers"].startswith("no worker process is alive (0 of 2)")
