@@ -15,7 +15,9 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from ecombridge.clock import now_ms
+from ecombridge.queue import parking
 from ecombridge.queue import repository as repo
+from ecombridge.queue.parking import Parked
 from ecombridge.queue.repository import DONE, FAILED, QUEUED, RUNNING
 
 __all__ = [
@@ -206,13 +208,17 @@ def fail(
     now: int | None = None,
 ) -> str | None:
     """A handler raised: retry later with backoff, or park the job as FAILED when it has used
-    all its attempts. Returns the new status, or None when the lease was lost."""
+    all its attempts (its kind's ``parking`` hook records why where its client looks). Returns
+    the new status, or None when the lease was lost."""
     if job.lease_token is None:
         return None
     now = now_ms() if now is None else now
     error = error[:4000]
     if job.attempts >= job.max_attempts:
-        return FAILED if repo.mark_failed(conn, job.id, job.lease_token, error, now) else None
+        if not repo.mark_failed(conn, job.id, job.lease_token, error, now):
+            return None
+        parking.parked(conn, [Parked(job.id, job.kind, job.ref_id, error)])
+        return FAILED
     run_after = now + (policy or RetryPolicy()).delay_ms(job.attempts)
     requeued = repo.requeue(conn, job.id, job.lease_token, run_after, error, undo=False)
     return QUEUED if requeued else None
@@ -236,7 +242,9 @@ def extend_lease(conn: Connection, job: Job, lease_ms: int = DEFAULT_LEASE_MS) -
 def reap(conn: Connection, *, now: int | None = None) -> tuple[int, int]:
     """Jobs whose lease expired go back to QUEUED (or FAILED when out of attempts).
     Returns (requeued, failed)."""
-    return repo.reap_expired(conn, now_ms() if now is None else now)
+    requeued, parked = repo.reap_expired(conn, now_ms() if now is None else now)
+    parking.parked(conn, parked)
+    return requeued, len(parked)
 
 
 def give_back_leased_by(
@@ -246,7 +254,11 @@ def give_back_leased_by(
     queue now rather than when their lease expires. Returns (requeued, failed)."""
     if len(token_prefix) != TOKEN_PREFIX_LENGTH:
         raise ValueError("a worker's token prefix has TOKEN_PREFIX_LENGTH characters")
-    return repo.give_back_leased_by(conn, token_prefix, now_ms() if now is None else now)
+    requeued, parked = repo.give_back_leased_by(
+        conn, token_prefix, now_ms() if now is None else now
+    )
+    parking.parked(conn, parked)
+    return requeued, len(parked)
 
 
 def prune_done(
@@ -272,8 +284,13 @@ def failed_jobs(conn: Connection, *, limit: int = 100) -> list[Job]:
 
 
 def retry_failed(conn: Connection, job_id: int) -> bool:
-    """Put a parked job back in the queue with fresh attempts."""
-    return repo.retry_failed(conn, job_id, now_ms())
+    """Put a parked job back in the queue with fresh attempts (its kind's ``parking`` hook
+    withdraws what parking it recorded; parked again, it records it again)."""
+    job = get_job(conn, job_id)
+    if job is None or not repo.retry_failed(conn, job_id, now_ms()):
+        return False
+    parking.retried(conn, Parked(job.id, job.kind, job.ref_id, job.last_error or ""))
+    return True
 
 
 def get_job(conn: Connection, job_id: int) -> Job | None:
