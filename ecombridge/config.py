@@ -41,6 +41,9 @@ class Config(BaseSettings):
     # ecombridge serve restarts a worker process that died after this many seconds, doubled
     # while it keeps dying within a minute of its start (up to 30 s).
     worker_restart_backoff_seconds: float = 0.5
+    # A pending association (its target not synced yet) is forgotten after this many days; the
+    # association error of its object stays OPEN (0: kept forever).
+    pending_association_ttl_days: int = 30
 
     def base_url(self) -> str:
         return self.public_base_url.rstrip("/") or f"http://{self.host}:{self.port}"
