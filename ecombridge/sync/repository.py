@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from ecombridge.db.dialect import insert_for
-from ecombridge.db.tables import inbox_cursors, sync_batches, sync_errors
+from ecombridge.db.tables import inbox_cursors, jobs, sync_batches, sync_errors
 from ecombridge.sync.messages import BatchContext
 
 
@@ -102,3 +102,13 @@ def resolve_parked_errors(
         )
         .values(status="RESOLVED")
     )
+
+
+def queued_batches_by_portal(conn: Connection) -> dict[int, int]:
+    """Sync batches in the queue not yet applied (queued or running), per portal."""
+    rows = conn.execute(
+        sa.select(jobs.c.portal_id, sa.func.count())
+        .where(jobs.c.kind == "SYNC_BATCH", jobs.c.status.in_(("QUEUED", "RUNNING")))
+        .group_by(jobs.c.portal_id)
+    )
+    return {int(portal_id): int(count) for portal_id, count in rows}
