@@ -1,6 +1,7 @@
 """What ``/readyz`` checks: the database answers, a worker process is alive (when this process
-started some), the intake can write, and the queue moves (its longest-waiting batch or job is
-younger than ``ready_max_queue_age_seconds``). Each check gives a problem or None."""
+started some), the intake can write, no full disk was seen lately, and the queue moves (its
+longest-waiting batch or job is younger than ``ready_max_queue_age_seconds``). Each check gives
+a problem or None."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from starlette.datastructures import State
 from ecombridge.clock import now_ms
 from ecombridge.config import Config
 from ecombridge.db import inbox as inbox_db
+from ecombridge.db import storage
 from ecombridge.db.engine import Database
 from ecombridge.queue import service as queue
 from ecombridge.sync.intake_writer import writer_for
@@ -40,6 +42,13 @@ def intake_problem(db: Database) -> str | None:
     return None if failure is None else f"the intake cannot write: {failure}"
 
 
+def storage_problem() -> str | None:
+    ago = storage.full_recently()
+    if ago is None:
+        return None
+    return f"the disk of the database is full (seen {ago:.0f} s ago)"
+
+
 def queue_problem(db: Database, config: Config, now: int | None = None) -> str | None:
     now = now_ms() if now is None else now
     with db.read() as conn:
@@ -63,6 +72,7 @@ def problems(db: Database, config: Config, state: State) -> dict[str, str]:
     checks = {
         "workers": workers_problem(state),
         "intake": intake_problem(db),
+        "storage": storage_problem(),
         "queue": queue_problem(db, config),
     }
     return {name: problem for name, problem in checks.items() if problem is not None}
