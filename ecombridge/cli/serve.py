@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-import uvicorn
 from rich.console import Console
 
+from ecombridge.api import server
 from ecombridge.api.app import create_app
 from ecombridge.cli.options import DatabaseUrl, open_checked_database
 from ecombridge.config import get_config
@@ -70,10 +70,9 @@ def serve(
     console.print(f"Serving on [bold]{config.base_url()}[/bold] (docs at /docs)")
     tune_gc()
     try:
-        uvicorn.run(
+        server.run(
             app,
-            host=config.host,
-            port=config.port,
+            config,
             log_level=config.log_level.lower(),
             log_config=uvicorn_log_config(config.log_level),
         )
