@@ -23,8 +23,14 @@ def readyz(db: Db, request: Request) -> dict[str, Any] | JSONResponse:
     """200 when the bridge can take and apply work; 503 with the failed checks otherwise."""
     state = request.app.state
     problems = readiness.problems(db, state.config, state)
+    warnings = readiness.warnings(db) if "database" not in problems else []
     if problems:
         reason = "; ".join(problems.values())
         body = {"status": "unavailable", "reason": reason, "checks": problems}
+        if warnings:
+            body["warnings"] = warnings
         return JSONResponse(body, status_code=503)
-    return {"status": "ok", "database": db.engine.dialect.name}
+    ready: dict[str, Any] = {"status": "ok", "database": db.engine.dialect.name}
+    if warnings:
+        ready["warnings"] = warnings
+    return ready

@@ -14,6 +14,7 @@ from ecombridge.clock import now_ms
 from ecombridge.config import Config
 from ecombridge.db import inbox as inbox_db
 from ecombridge.db import storage
+from ecombridge.db.analyze import never_analysed
 from ecombridge.db.engine import Database
 from ecombridge.queue import service as queue
 from ecombridge.sync.intake_writer import writer_for
@@ -76,3 +77,15 @@ def problems(db: Database, config: Config, state: State) -> dict[str, str]:
         "queue": queue_problem(db, config),
     }
     return {name: problem for name, problem in checks.items() if problem is not None}
+
+
+def warnings(db: Database) -> list[str]:
+    """What deserves attention without making the bridge unready."""
+    try:
+        with db.read() as conn:
+            tables = never_analysed(conn)
+    except Exception as exc:  # a warning must never fail the probe
+        return [f"could not read table statistics: {exc}"]
+    if not tables:
+        return []
+    return ["tables never analysed (no planner statistics; run ANALYZE): " + ", ".join(tables)]

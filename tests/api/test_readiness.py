@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from ecombridge.clock import now_ms
+from ecombridge.db.analyze import never_analysed
 from ecombridge.db.engine import Database
 from ecombridge.queue import service as queue
 
@@ -44,3 +47,26 @@ def test_no_worker_process_alive_makes_it_unready(client: TestClient) -> None:
     answer = client.get("/readyz")
     assert answer.status_code == 503
     assert answer.json()["checks"]["workers"].startswith("no worker process is alive (0 of 2)")
+
+
+def test_migrations_leave_every_table_analysed(db: Database) -> None:
+    with db.read() as conn:
+        assert never_analysed(conn) == []
+
+
+def test_a_table_never_analysed_is_a_warning_not_a_failure(
+    client: TestClient, db: Database
+) -> None:
+    if db.is_sqlite:
+        pytest.skip("PostgreSQL's planner statistics")
+    with db.write() as conn:
+        conn.execute(sa.text("CREATE TABLE never_analysed_here (id integer)"))
+    try:
+        answer = client.get("/readyz")
+        assert answer.status_code == 200
+        [warning] = answer.json()["warnings"]
+        assert warning.startswith("tables never analysed")
+        assert "never_analysed_here" in warning
+    finally:
+        with db.write() as conn:
+            conn.execute(sa.text("DROP TABLE never_analysed_here"))
