@@ -149,9 +149,8 @@ class WorkerProcesses:
         if db is not None:
             wake_also(db, self)
         self._parent = os.getpid() if watch_parent else None
-        with self._lock:
-            for slot in self._slots:
-                self._start_slot(slot)
+        for slot in self._slots:
+            self._start_slot(slot)
         if supervise:
             if db is None:
                 raise ValueError("supervision gives jobs back: it needs the database")
@@ -161,21 +160,27 @@ class WorkerProcesses:
             self._supervisor.start()
 
     def _start_slot(self, slot: _Slot) -> None:
-        if slot.wakeup is not None:
-            slot.wakeup.close()
-        slot.wakeup = PipeWakeUp()
-        slot.token_prefix = new_token_prefix()
-        options = dataclasses.replace(self.options, token_prefix=slot.token_prefix)
+        """Start the slot's process; the lock is not held meanwhile (waking must not wait for
+        a process start), only to put the new process and pipe in place."""
+        wakeup = PipeWakeUp()
+        token_prefix = new_token_prefix()
+        options = dataclasses.replace(self.options, token_prefix=token_prefix)
         process = self._context.Process(
             target=run_worker_process,
-            args=(self.url, options, slot.name, slot.wakeup, self._parent, self.niceness),
+            args=(self.url, options, slot.name, wakeup, self._parent, self.niceness),
             name=slot.name,
         )
         process.start()
-        slot.wakeup.close_reader()
-        slot.process = process
-        slot.started_at = time.monotonic()
-        slot.restart_at = None
+        wakeup.close_reader()
+        with self._lock:
+            if slot.wakeup is not None:
+                slot.wakeup.close()
+            slot.wakeup, slot.process, slot.token_prefix = wakeup, process, token_prefix
+            slot.started_at = time.monotonic()
+            slot.restart_at = None
+            stopped_meanwhile = self._stopping.is_set()
+        if stopped_meanwhile:
+            process.terminate()
 
     def _supervise(self) -> None:
         while not self._stopping.is_set():
@@ -196,29 +201,29 @@ class WorkerProcesses:
         if process is not None and not process.is_alive():
             self._buried(slot, process)
         if slot.restart_at is not None and time.monotonic() >= slot.restart_at:
-            with self._lock:
-                if self._stopping.is_set():
-                    return
-                self._start_slot(slot)
+            if self._stopping.is_set():
+                return
+            self._start_slot(slot)
             self.restarts += 1
             log.warning("%s restarted (pid %s)", slot.name, slot.process and slot.process.pid)
 
     def _buried(self, slot: _Slot, process: SpawnProcess) -> None:
-        """A worker process died: give its jobs back and plan its restart."""
-        with self._lock:
-            if self._stopping.is_set():
-                return
-            slot.process = None
+        """A worker process died: give its jobs back and plan its restart. When the database
+        fails, nothing changes and the next round tries again."""
+        if self._stopping.is_set():
+            return
         process.join(0)
+        assert self._db is not None
+        with turn_write(self._db) as conn:
+            requeued, failed = give_back_leased_by(conn, slot.token_prefix)
         lived = time.monotonic() - slot.started_at
         slot.failures = 0 if lived >= STABLE_AFTER_S else slot.failures + 1
         backoff = min(
             RESTART_BACKOFF_MAX_S, self.restart_backoff_s * 2 ** max(0, slot.failures - 1)
         )
-        slot.restart_at = time.monotonic() + backoff
-        assert self._db is not None
-        with turn_write(self._db) as conn:
-            requeued, failed = give_back_leased_by(conn, slot.token_prefix)
+        with self._lock:
+            slot.process = None
+            slot.restart_at = time.monotonic() + backoff
         log.error(
             "%s (pid %s) died (exit code %s) after %.1f s: %d of its jobs given back, %d parked; "
             "restarting it in %.1f s",
