@@ -38,6 +38,7 @@ HANDLER_MODULES = [
     "ecombridge.sync.pending_recheck",
     "ecombridge.imports.jobs",
     "ecombridge.workflows.jobs",
+    "ecombridge.relay.jobs",
 ]
 
 
