@@ -326,3 +326,15 @@ def associations_to(
         .order_by(a.from_id, a.to_id)
     )
     return [(int(f), int(t)) for f, t in conn.execute(query)]
+
+
+def pending_of(
+    conn: Connection, object_type: str, object_ids: Collection[int]
+) -> list[tuple[int, int, int]]:
+    """(destination id, object id, changedAt) of these objects' outbox rows."""
+    if not object_ids:
+        return []
+    query = sa.select(o.destination_id, o.object_id, o.changed_at).where(
+        o.object_type == object_type, o.object_id.in_(sorted(object_ids))
+    )
+    return [(int(d_), int(i), int(ch)) for d_, i, ch in conn.execute(query)]

@@ -29,7 +29,6 @@ from ecombridge.relay.delivery import ASSOCIATED_PAIRS, associate, upsert
 from ecombridge.relay.payloads import build_page
 from ecombridge.relay.tokens import open_token
 
-LEASE_MS = 180_000
 RUN_BUDGET_S = 20.0
 PAGE = 500  # outbox rows read at once (five upsert requests)
 BACKOFF_CAP_MS = 15 * 60_000
@@ -41,14 +40,23 @@ def backoff_ms(failures: int) -> int:
     return int(base * random.uniform(0.75, 1.25))
 
 
+def _lease_ms(job: Job, now: int) -> int:
+    """As long as the worker leased the job for: a killed worker's destination is free again
+    when its job is given to another worker."""
+    if job.lease_expires_at is None:
+        return queue.DEFAULT_LEASE_MS
+    return max(1_000, int(job.lease_expires_at) - now)
+
+
 def run(db: Database, job: Job, *, budget_s: float = RUN_BUDGET_S) -> None:
-    token = queue.new_token()
+    token = job.lease_token or queue.new_token()
     now = now_ms()
+    lease_ms = _lease_ms(job, now)
     with db.write() as conn:
         dest = repo.destination(conn, job.ref_id)
         if dest is None or dest.paused:
             return
-        if not repo.take_lease(conn, dest.id, token, now, now + LEASE_MS):
+        if not repo.take_lease(conn, dest.id, token, now, now + lease_ms):
             queue.schedule(
                 conn, RELAY_JOB, dest.id, dest.portal_id, max(now, dest.lease_until or now) + 1
             )
@@ -57,7 +65,7 @@ def run(db: Database, job: Job, *, budget_s: float = RUN_BUDGET_S) -> None:
     more = False
     try:
         with TargetClient(dest.base_url, access_token) as client:
-            more = _work(db, job, dest.id, token, client, time.monotonic() + budget_s)
+            more = _work(db, job, dest.id, (token, lease_ms), client, time.monotonic() + budget_s)
             with db.write() as conn:
                 repo.update_destination(
                     conn,
@@ -101,7 +109,12 @@ def _failing(db: Database, dest_id: int, portal_id: int, token: str, exc: Target
 
 
 def _work(
-    db: Database, job: Job, dest_id: int, token: str, client: TargetClient, deadline: float
+    db: Database,
+    job: Job,
+    dest_id: int,
+    lease: tuple[str, int],
+    client: TargetClient,
+    deadline: float,
 ) -> bool:
     """Returns True when work remains (the budget ran out)."""
     with db.read() as conn:
@@ -122,10 +135,8 @@ def _work(
             )
     while True:
         with db.write() as conn:
-            _keep_leases(conn, job, dest_id, token)
-            dest = repo.destination(conn, dest_id)
-            assert dest is not None
-            if dest.paused:
+            dest = _still_ours(conn, job, dest_id, lease)
+            if dest is None:
                 return False
             filed = backfill.file_chunk(conn, dest) if dest.backfill_cursor is not None else 0
         if time.monotonic() > deadline:
@@ -137,6 +148,9 @@ def _work(
         while True:
             if time.monotonic() > deadline:
                 return True
+            with db.write() as conn:
+                if _still_ours(conn, job, dest_id, lease) is None:
+                    return False
             if not _deliver_page(db, dest, target, object_type, client):
                 break
     with db.write() as conn:
@@ -145,10 +159,17 @@ def _work(
     return False
 
 
-def _keep_leases(conn: Any, job: Job, dest_id: int, token: str) -> None:
-    queue.extend_lease(conn, job, LEASE_MS)
+def _still_ours(conn: Any, job: Job, dest_id: int, lease: tuple[str, int]) -> Any:
+    """The destination, its lease and the job's extended; None when paused, removed or taken
+    over by another job (this one stops)."""
+    token, lease_ms = lease
     now = now_ms()
-    repo.take_lease(conn, dest_id, token, now, now + LEASE_MS)
+    if job.lease_token is not None and not queue.extend_lease(conn, job, lease_ms):
+        return None
+    if not repo.take_lease(conn, dest_id, token, now, now + lease_ms):
+        return None
+    dest = repo.destination(conn, dest_id)
+    return None if dest is None or dest.paused else dest
 
 
 def _deliver_page(

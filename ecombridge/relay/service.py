@@ -65,7 +65,8 @@ def change_destination(
             values.update(lease_token=None, lease_until=None)
     repo.update_destination(conn, dest_id, **values)
     if wake and not values.get("paused"):
-        queue.enqueue_after_commit(conn, RELAY_JOB, dest_id, dest.portal_id)
+        # Sooner than a retry waiting on backoff.
+        queue.schedule(conn, RELAY_JOB, dest_id, dest.portal_id, values["updated_at"])
 
 
 def remove_destination(conn: Connection, portal_id: int | None, dest_id: int) -> None:
@@ -117,18 +118,33 @@ def get_status(conn: Connection, portal_id: int | None, dest_id: int) -> dict[st
 
 
 def object_deliveries(
-    conn: Connection, object_type: str, object_ids: list[int]
+    conn: Connection, portal_id: int, object_type: str, object_ids: list[int]
 ) -> dict[int, list[dict[str, Any]]]:
-    """Per object: its delivery state at each destination (sync status, object pages)."""
-    found: dict[int, list[dict[str, Any]]] = {}
+    """Per object: its delivery at each of the portal's destinations (sync status, object
+    pages): PENDING while a change waits, else DELIVERED, FAILED (with the target's message) or
+    STOPPED (a DELETE ended its delivery)."""
+    ours = {int(d.id) for d in repo.destinations(conn, portal_id)}
+    found: dict[tuple[int, int], dict[str, Any]] = {}
     for row in repo.object_states(conn, object_type, object_ids):
-        found.setdefault(int(row.object_id), []).append(
-            {
+        if int(row.destination_id) in ours:
+            found[(int(row.object_id), int(row.destination_id))] = {
                 "destinationId": int(row.destination_id),
                 "state": row.state,
                 "targetId": row.target_id,
                 "changedAt": int(row.changed_at),
                 "error": row.error,
             }
-        )
-    return found
+    for dest_id, object_id, changed_at in repo.pending_of(conn, object_type, object_ids):
+        if dest_id in ours:
+            known = found.get((object_id, dest_id), {})
+            found[(object_id, dest_id)] = {
+                "destinationId": dest_id,
+                "state": "PENDING",
+                "targetId": known.get("targetId"),
+                "changedAt": changed_at,
+                "error": None,
+            }
+    by_object: dict[int, list[dict[str, Any]]] = {}
+    for (object_id, _), delivery in sorted(found.items()):
+        by_object.setdefault(object_id, []).append(delivery)
+    return by_object
