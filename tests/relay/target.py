@@ -41,7 +41,7 @@ class TargetPortal:
 class TargetServer:
     """``ecombridge serve`` on a free port with its own SQLite file."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, rate_limit: str = RATE_LIMIT) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.database_url = f"sqlite:///{directory / 'target.db'}"
@@ -50,7 +50,7 @@ class TargetServer:
             **os.environ,
             "PYTHONUNBUFFERED": "1",
             "ECOMBRIDGE_LOG_LEVEL": "warning",
-            "ECOMBRIDGE_RATE_LIMIT": RATE_LIMIT,
+            "ECOMBRIDGE_RATE_LIMIT": rate_limit,
         }
         command = [sys.executable, "-m", "ecombridge", "serve", "--port", str(self.port)]
         command += ["--database-url", self.database_url, "--workers", "0"]
