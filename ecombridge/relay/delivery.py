@@ -3,14 +3,18 @@ the v4 default associations between what both sides now know.
 
 HubSpot's answers are read per input: results are matched to inputs by the value of their
 ``idProperty``, errors by ``context.ids``; a 207's good inputs land and each bad one becomes a
-delivery failure of its object with the target's message. A 400 for the whole batch is split in
-halves until the bad inputs are alone, so one bad object never holds back the others.
+delivery failure of its object with the target's message. A 400 for the whole batch (HubSpot
+refuses a batch for one bad value) is split in halves until the bad inputs are alone, so one bad
+object never holds back the others; when both halves are refused alike the cause is common to
+all of them and they fail together (three requests, not two hundred).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+import httpx
 
 from ecombridge.relay.client import TargetClient, error_message
 from ecombridge.relay.definitions import CRM_NAMES
@@ -40,19 +44,43 @@ def upsert(client: TargetClient, object_type: str, items: list[Item]) -> Outcome
     return outcome
 
 
-def _send(client: TargetClient, object_type: str, items: list[Item], outcome: Outcome) -> None:
+def _post(client: TargetClient, object_type: str, items: list[Item]) -> httpx.Response:
     path = f"/crm/v3/objects/{CRM_NAMES[object_type]}/batch/upsert"
-    response = client.call("POST", path, {"inputs": [upsert_input(i) for i in items]})
-    if response.status_code == 400 and len(items) > 1:
-        half = len(items) // 2
-        _send(client, object_type, items[:half], outcome)
-        _send(client, object_type, items[half:], outcome)
+    return client.call("POST", path, {"inputs": [upsert_input(i) for i in items]})
+
+
+def _send(client: TargetClient, object_type: str, items: list[Item], outcome: Outcome) -> None:
+    _handle(client, object_type, items, _post(client, object_type, items), outcome)
+
+
+def _handle(
+    client: TargetClient,
+    object_type: str,
+    items: list[Item],
+    response: httpx.Response,
+    outcome: Outcome,
+) -> None:
+    """Read an answer to ``items``; a 400 for several inputs is split in halves. When both
+    halves are refused with the batch's own message the cause is common to the inputs (a
+    property the target lacks, say), not one bad input: all fail without splitting further."""
+    if response.status_code in (200, 201, 207):
+        _read(response, items, outcome)
         return
-    if response.status_code not in (200, 201, 207):
-        message = error_message(response)
-        for item in items:
-            outcome.failed[item.object_id] = message
+    message = error_message(response)
+    if response.status_code != 400 or len(items) == 1:
+        _fail(items, message, outcome)
         return
+    half = len(items) // 2
+    halves = [items[:half], items[half:]]
+    answers = [_post(client, object_type, part) for part in halves]
+    if all(a.status_code == 400 and error_message(a) == message for a in answers):
+        _fail(items, message, outcome)
+        return
+    for part, answer in zip(halves, answers, strict=True):
+        _handle(client, object_type, part, answer, outcome)
+
+
+def _read(response: httpx.Response, items: list[Item], outcome: Outcome) -> None:
     body = response.json()
     by_value = {item.key.lower(): item for item in items}
     for result in body.get("results", []):
@@ -67,6 +95,11 @@ def _send(client: TargetClient, object_type: str, items: list[Item], outcome: Ou
     for item in items:
         if item.object_id not in outcome.delivered and item.object_id not in outcome.failed:
             outcome.failed[item.object_id] = "The destination's answer did not mention it."
+
+
+def _fail(items: list[Item], message: str, outcome: Outcome) -> None:
+    for item in items:
+        outcome.failed[item.object_id] = message
 
 
 def _matching(result: dict[str, Any], items: list[Item], by_value: dict[str, Item]) -> Item | None:
