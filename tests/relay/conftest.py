@@ -15,6 +15,7 @@ from urllib3.util.retry import Retry
 from ecombridge.db.engine import Database
 from ecombridge.outbound.addresses import ALLOW_PRIVATE_ENV
 from ecombridge.relay import client as relay_client
+from tests.imports.conftest import importer, integrator  # noqa: F401 (the import tests' fixtures)
 from tests.relay.sdk_models import check_request
 from tests.relay.target import Recorder, TargetPortal, TargetServer
 from tests.support.factories import Portal
