@@ -198,14 +198,18 @@ def state_counts(conn: Connection, destination_id: int) -> dict[str, int]:
 
 
 def object_states(
-    conn: Connection, object_type: str, object_ids: Collection[int]
+    conn: Connection, dest_ids: Collection[int], object_type: str, object_ids: Collection[int]
 ) -> list[Row[Any]]:
-    """Delivery rows of these objects at every destination (sync status, errors)."""
-    if not object_ids:
+    """Delivery rows of these objects at these destinations (primary-key reads)."""
+    if not object_ids or not dest_ids:
         return []
     query = (
         sa.select(relay_objects)
-        .where(r.object_type == object_type, r.object_id.in_(sorted(object_ids)))
+        .where(
+            r.destination_id.in_(sorted(dest_ids)),
+            r.object_type == object_type,
+            r.object_id.in_(sorted(object_ids)),
+        )
         .order_by(r.object_id, r.destination_id)
     )
     return list(conn.execute(query))
@@ -329,12 +333,14 @@ def associations_to(
 
 
 def pending_of(
-    conn: Connection, object_type: str, object_ids: Collection[int]
+    conn: Connection, dest_ids: Collection[int], object_type: str, object_ids: Collection[int]
 ) -> list[tuple[int, int, int]]:
     """(destination id, object id, changedAt) of these objects' outbox rows."""
-    if not object_ids:
+    if not object_ids or not dest_ids:
         return []
     query = sa.select(o.destination_id, o.object_id, o.changed_at).where(
-        o.object_type == object_type, o.object_id.in_(sorted(object_ids))
+        o.destination_id.in_(sorted(dest_ids)),
+        o.object_type == object_type,
+        o.object_id.in_(sorted(object_ids)),
     )
     return [(int(d_), int(i), int(ch)) for d_, i, ch in conn.execute(query)]

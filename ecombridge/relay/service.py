@@ -125,25 +125,23 @@ def object_deliveries(
     STOPPED (a DELETE ended its delivery)."""
     ours = {int(d.id) for d in repo.destinations(conn, portal_id)}
     found: dict[tuple[int, int], dict[str, Any]] = {}
-    for row in repo.object_states(conn, object_type, object_ids):
-        if int(row.destination_id) in ours:
-            found[(int(row.object_id), int(row.destination_id))] = {
-                "destinationId": int(row.destination_id),
-                "state": row.state,
-                "targetId": row.target_id,
-                "changedAt": int(row.changed_at),
-                "error": row.error,
-            }
-    for dest_id, object_id, changed_at in repo.pending_of(conn, object_type, object_ids):
-        if dest_id in ours:
-            known = found.get((object_id, dest_id), {})
-            found[(object_id, dest_id)] = {
-                "destinationId": dest_id,
-                "state": "PENDING",
-                "targetId": known.get("targetId"),
-                "changedAt": changed_at,
-                "error": None,
-            }
+    for row in repo.object_states(conn, ours, object_type, object_ids):
+        found[(int(row.object_id), int(row.destination_id))] = {
+            "destinationId": int(row.destination_id),
+            "state": row.state,
+            "targetId": row.target_id,
+            "changedAt": int(row.changed_at),
+            "error": row.error,
+        }
+    for dest_id, object_id, changed_at in repo.pending_of(conn, ours, object_type, object_ids):
+        known = found.get((object_id, dest_id), {})
+        found[(object_id, dest_id)] = {
+            "destinationId": dest_id,
+            "state": "PENDING",
+            "targetId": known.get("targetId"),
+            "changedAt": changed_at,
+            "error": None,
+        }
     by_object: dict[int, list[dict[str, Any]]] = {}
     for (object_id, _), delivery in sorted(found.items()):
         by_object.setdefault(object_id, []).append(delivery)

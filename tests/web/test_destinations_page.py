@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from ecombridge.db.engine import Database
+from ecombridge.relay import repository as repo
+from ecombridge.relay import service
+from ecombridge.relay.schemas import NewDestination
+from tests.support.factories import Portal
 from tests.web.conftest import csrf_of
+from tests.web.factories import Shop
 
 
 def test_a_destination_is_added_listed_paused_and_resumed(user_client: TestClient) -> None:
@@ -57,3 +63,32 @@ def test_bad_input_is_shown_and_kept_and_forged_posts_are_refused(
     assert forged.status_code == 403
     missing = user_client.post("/app/destinations/99/pause", data={"csrf_token": token})
     assert missing.status_code == 404
+
+
+def test_an_order_page_tells_where_each_destination_stands(
+    user_client: TestClient, db: Database, portal: Portal, shop: Shop
+) -> None:
+    deal = shop.deals["1001"]
+    with db.write() as conn:
+        dest = service.add_destination(
+            conn, portal.id, NewDestination("https://api.hubapi.com", "pat", None)
+        )
+        repo.save_states(
+            conn,
+            [
+                {
+                    "destination_id": dest,
+                    "object_type": "DEAL",
+                    "object_id": deal,
+                    "target_id": None,
+                    "state": "FAILED",
+                    "changed_at": 1,
+                    "error": "Property values were not valid: amount",
+                    "updated_at": 1,
+                }
+            ],
+        )
+    page = user_client.get(f"/app/objects/deals/{deal}").text
+    assert "Delivery failed" in page
+    assert f"destination #{dest}" in page
+    assert "Property values were not valid: amount" in page
