@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 
 from ecombridge.clock import now_ms
 from ecombridge.relay import repository as repo
+from ecombridge.relay import source_repository as source
 from ecombridge.relay.definitions import DELIVERY_ORDER
 
 CHUNK = 2_000
@@ -21,7 +22,7 @@ CHUNK = 2_000
 def start(conn: Connection, dest: Any) -> int:
     """Set the cursor at the beginning; returns how many objects the backfill covers."""
     repo.update_destination(conn, dest.id, backfill_cursor=[0, 0], backfill_filed=0)
-    return repo.object_count(conn, dest.portal_id, DELIVERY_ORDER, dest.store_ids)
+    return source.object_count(conn, dest.portal_id, DELIVERY_ORDER, dest.store_ids)
 
 
 def file_chunk(conn: Connection, dest: Any) -> int:
@@ -30,7 +31,7 @@ def file_chunk(conn: Connection, dest: Any) -> int:
     now = now_ms()
     while index < len(DELIVERY_ORDER):
         object_type = DELIVERY_ORDER[index]
-        found = repo.object_page(conn, dest.portal_id, object_type, after, CHUNK, dest.store_ids)
+        found = source.object_page(conn, dest.portal_id, object_type, after, CHUNK, dest.store_ids)
         if found:
             rows = [
                 {

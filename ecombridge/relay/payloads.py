@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection
 from ecombridge.crm.property_checks import READ_ONLY
 from ecombridge.crm_schema.pipelines import ecommerce_pipeline_id
 from ecombridge.relay import repository as repo
+from ecombridge.relay import source_repository as source
 from ecombridge.relay.definitions import EXTERNAL_ID
 
 NOT_SENT = READ_ONLY | {"createdate", "hs_createdate"}
@@ -66,9 +67,9 @@ def build_page(
     waiting: list[tuple[int, int]],
 ) -> Page:
     ids = [object_id for object_id, _ in waiting]
-    found = repo.objects(conn, portal_id, object_type, ids)
+    found = source.objects(conn, portal_id, object_type, ids)
     links: dict[int, list[Any]] = {}
-    for link in repo.sync_links(conn, portal_id, object_type, ids):
+    for link in source.sync_links(conn, portal_id, object_type, ids):
         links.setdefault(int(link.hubspot_id), []).append(link)
     allowed = set(target.get("properties", {}).get(object_type, []))
     products: dict[int, str] = {}

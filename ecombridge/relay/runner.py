@@ -23,6 +23,7 @@ from ecombridge.queue import service as queue
 from ecombridge.queue.service import Job
 from ecombridge.relay import backfill, setup, sync_errors
 from ecombridge.relay import repository as repo
+from ecombridge.relay import source_repository as source
 from ecombridge.relay.client import DailyCapReached, TargetClient, TargetError
 from ecombridge.relay.definitions import BACKFILLING, DELIVERY_ORDER, LIVE, RELAY_JOB, SETTING_UP
 from ecombridge.relay.delivery import ASSOCIATED_PAIRS, associate, upsert
@@ -245,9 +246,9 @@ def _pairs(
     for from_type, to_type in ASSOCIATED_PAIRS:
         links: list[tuple[int, int]] = []
         if object_type == from_type:
-            links += repo.associations_from(conn, dest.portal_id, from_type, to_type, delivered)
+            links += source.associations_from(conn, dest.portal_id, from_type, to_type, delivered)
         if object_type == to_type:
-            links += repo.associations_to(conn, dest.portal_id, from_type, to_type, delivered)
+            links += source.associations_to(conn, dest.portal_id, from_type, to_type, delivered)
         if not links:
             continue
         froms = repo.target_ids(conn, dest.id, from_type, {f for f, _ in links})

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from ecombridge.db.dialect import insert_for
 from ecombridge.db.tables import sync_errors
-from ecombridge.relay import repository as repo
+from ecombridge.relay import source_repository as source
 
 ERROR_TYPE = "UNKNOWN_ERROR"
 PREFIX = "Delivery to destination "
@@ -51,7 +51,7 @@ def record(
             "errored_at": now,
             "status": "OPEN",
         }
-        for link in repo.sync_links(conn, portal_id, object_type, failed)
+        for link in source.sync_links(conn, portal_id, object_type, failed)
         if link.deleted_at is None
     ]
     if not rows:
@@ -86,7 +86,7 @@ def resolve(
         return
     keys = [
         (link.source_app_id, link.store_id, link.external_id)
-        for link in repo.sync_links(conn, portal_id, object_type, delivered)
+        for link in source.sync_links(conn, portal_id, object_type, delivered)
     ]
     if not keys:
         return
