@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 
 Origin = Literal["sync", "import", "crm"]
 
-LISTENER_MODULES: list[str] = ["ecombridge.workflows.triggers"]
+LISTENER_MODULES: list[str] = ["ecombridge.workflows.triggers", "ecombridge.relay.outbox"]
 
 
 @dataclass(frozen=True, slots=True)

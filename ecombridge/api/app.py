@@ -39,6 +39,7 @@ ROUTER_MODULES = [
     "ecombridge.crm.association_endpoints",
     "ecombridge.crm_legacy.endpoints",
     "ecombridge.workflows.endpoints",
+    "ecombridge.relay.endpoints",
     "ecombridge.web.endpoints",
 ]
 

@@ -211,7 +211,16 @@ _WORKFLOW = _object(
     inactivityDays={"type": ["integer", "null"], "minimum": 1},
     emails={**_array(_WORKFLOW_EMAIL, 10), "minItems": 1},
 )
+_DESTINATION = _object(
+    ["accessToken"],
+    baseUrl={"type": ["string", "null"], "description": "default https://api.hubapi.com"},
+    accessToken=_TEXT,
+    storeIds={"type": ["array", "null"], "items": _TEXT},
+)
+_DESTINATION_PATCH = _object([], paused=_BOOL, accessToken=_TEXT)
 REQUEST_BODIES: dict[tuple[str, str], Schema] = {
+    ("post", "/relay/v1/destinations"): _DESTINATION,
+    ("patch", "/relay/v1/destinations/{destination_id}"): _DESTINATION_PATCH,
     ("put", f"{V2}/workflows/{{key}}"): _WORKFLOW,
     ("put", f"{V2}/sync/messages"): _object(
         ["storeId", "objectType", "messages"],

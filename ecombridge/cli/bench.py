@@ -20,6 +20,7 @@ from ecombridge.bench.import_bench import (
     run_import,
     type_counts,
 )
+from ecombridge.bench.relay_bench import run as run_relay
 from ecombridge.bench.runner import bridge_run, machine, write_report
 from ecombridge.bench.sync_bench import run_phases, set_up_portal
 
@@ -197,6 +198,43 @@ def import_(
     ]
     rows += [(f"peak RSS {name} (MB)", rss) for name, rss in result["peak_rss_mb"].items()]
     rows.append(("load average at the end (1/5/15 min)", _load(result)))
+    for label, value in rows:
+        table.add_row(label, _fmt(value))
+    console.print(table)
+    console.print(f"results written to {out}")
+
+
+@app.command("relay")
+def relay(
+    objects: Annotated[
+        int, typer.Option(help="Objects in the backlog (orders of a customer, a deal, 2 lines).")
+    ] = 100_000,
+    rate_limit: Annotated[
+        str, typer.Option(help="The target's ECOMBRIDGE_RATE_LIMIT (HubSpot's private apps).")
+    ] = "190/10s",
+    database_url: DbUrl = None,
+    out: Out = Path("bench-results/relay.json"),
+) -> None:
+    """Deliver a backlog to a second bridge under HubSpot's rate limit; report objects/s
+    against the limit's ceiling, requests per 1,000 orders and the share answered 429."""
+    result = run_relay(objects, rate_limit, database_url)
+    result["machine"] = machine()
+    write_report(result, out)
+    table = Table(title="Relay benchmark", show_header=True)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    rows: list[tuple[str, Any]] = [
+        ("objects delivered", result["objects"]),
+        ("orders", result["orders"]),
+        ("seconds", result["seconds"]),
+        ("objects/s", result["objects_per_s"]),
+        (f"ceiling at {rate_limit} x 100 inputs (objects/s)", result["ceiling_objects_per_s"]),
+        ("share of the ceiling", result["share_of_ceiling"]),
+        ("requests", result["requests"]),
+        ("requests per 1,000 orders", result["requests_per_1000_orders"]),
+        ("share of requests answered 429", result["rate_limited_share"]),
+        ("load average at the end (1/5/15 min)", _load(result)),
+    ]
     for label, value in rows:
         table.add_row(label, _fmt(value))
     console.print(table)

@@ -562,3 +562,67 @@ mail_senders = sa.Table(
     sa.Column("unsubscribe_key", sa.String(64), nullable=False),
     sa.Column("created_at", Millis, nullable=False),
 )
+
+# ---------------------------------------------------------------------------------------------
+# The relay into HubSpot portals (docs/relay.md)
+
+# A CRM v3 base URL and a private-app token (sealed by tenancy.secret_box) a portal's data is
+# delivered to. phase: SETTING_UP -> BACKFILLING -> LIVE; paused and failing_reason are shown
+# over it (PAUSED, FAILING).
+relay_destinations = sa.Table(
+    "relay_destinations",
+    metadata,
+    sa.Column("id", AutoId, primary_key=True),
+    sa.Column("portal_id", sa.BigInteger, nullable=False),
+    sa.Column("base_url", sa.String(2000), nullable=False),
+    sa.Column("token_sealed", sa.String(2000), nullable=False),
+    # [store id, ...] or null for the whole portal (CRM-API writes included).
+    sa.Column("store_ids", Json, nullable=True),
+    sa.Column("phase", sa.String(12), nullable=False),
+    sa.Column("paused", sa.Boolean, nullable=False, server_default=sa.false()),
+    # Why deliveries stop (revoked token, target unreachable); cleared by the next success.
+    sa.Column("failing_reason", sa.Text, nullable=True),
+    sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
+    # The target's ecommerce pipeline id and {our stage id: its stage id}, from the set-up.
+    sa.Column("target", Json, nullable=True),
+    # Backfill: [object type index, last object id filed] and how many objects it files.
+    sa.Column("backfill_cursor", Json, nullable=True),
+    sa.Column("backfill_total", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("backfill_filed", sa.BigInteger, nullable=False, server_default="0"),
+    # What the target's X-HubSpot-RateLimit-Daily-Remaining said last.
+    sa.Column("daily_remaining", sa.BigInteger, nullable=True),
+    # One relay job works a destination at a time: it holds this lease while it runs.
+    sa.Column("lease_token", sa.String(32), nullable=True),
+    sa.Column("lease_until", Millis, nullable=True),
+    sa.Column("created_at", Millis, nullable=False),
+    sa.Column("updated_at", Millis, nullable=False),
+    sa.Index("ix_relay_destinations_portal", "portal_id"),
+)
+
+# What waits to be delivered: one row per (destination, object), the newest changedAt kept.
+relay_outbox = sa.Table(
+    "relay_outbox",
+    metadata,
+    sa.Column("destination_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("object_type", ObjectType, primary_key=True),
+    sa.Column("object_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("changed_at", Millis, nullable=False),
+    # When the change was filed: the lag is measured from the oldest.
+    sa.Column("queued_at", Millis, nullable=False),
+)
+
+# Delivery state per (destination, object). state: DELIVERED | FAILED | STOPPED (a DELETE
+# tombstone ended its delivery). target_id: the object's id in the target portal.
+relay_objects = sa.Table(
+    "relay_objects",
+    metadata,
+    sa.Column("destination_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("object_type", ObjectType, primary_key=True),
+    sa.Column("object_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("target_id", sa.String(40), nullable=True),
+    sa.Column("state", sa.String(10), nullable=False),
+    sa.Column("changed_at", Millis, nullable=False),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Column("updated_at", Millis, nullable=False),
+    sa.Index("ix_relay_objects_state", "destination_id", "state"),
+)

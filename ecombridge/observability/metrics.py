@@ -39,6 +39,7 @@ from ecombridge.clock import now_ms
 from ecombridge.db import inbox
 from ecombridge.db import tables as t
 from ecombridge.db.engine import Database
+from ecombridge.relay.metrics import RelayCollector
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -149,7 +150,8 @@ class QueueCollector(Collector):
 
 
 def render(database: Database) -> bytes:
-    """The Prometheus text exposition: counters and histogram plus the queue gauges."""
+    """The Prometheus text exposition: counters and histogram plus the queue and relay
+    gauges."""
     multiproc_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if multiproc_dir:
         shared = CollectorRegistry()
@@ -159,4 +161,5 @@ def render(database: Database) -> bytes:
         counters = generate_latest(REGISTRY)
     scrape = CollectorRegistry(auto_describe=False)
     scrape.register(QueueCollector(database))
+    scrape.register(RelayCollector(database))
     return counters + generate_latest(scrape)

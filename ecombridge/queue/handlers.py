@@ -39,6 +39,7 @@ HANDLER_MODULES = [
     "ecombridge.sync.pending_expiry",
     "ecombridge.imports.jobs",
     "ecombridge.workflows.jobs",
+    "ecombridge.relay.jobs",
 ]
 
 

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
 
 from ecombridge.api.deps import (
     AppInstallationCaller,
@@ -18,6 +19,7 @@ from ecombridge.api.deps import (
     require_kinds,
 )
 from ecombridge.errors import ValidationFailed, WrongCredentialKind
+from ecombridge.relay import service as relay_service
 from ecombridge.sync_status import service
 from ecombridge.sync_status.filters import RawFilters, parse_filters, parse_int
 from ecombridge.sync_status.schemas import (
@@ -116,9 +118,11 @@ def get_sync_status(
     principal: PortalCaller,
     conn: ReadConn,
     include_warnings: Annotated[bool, Query(alias="includeWarnings")] = False,
-) -> SyncStatus:
-    """``includeWarnings=true`` adds ``warnings`` (the bridge's own key) to the six."""
-    return service.sync_status(
+    include_destinations: Annotated[bool, Query(alias="includeDestinations")] = False,
+) -> Any:
+    """``includeWarnings=true`` adds ``warnings`` and ``includeDestinations=true`` adds
+    ``destinations`` (the bridge's own keys) to the six."""
+    status = service.sync_status(
         conn,
         _caller(principal),
         first,
@@ -126,6 +130,16 @@ def get_sync_status(
         external_id,
         include_warnings=include_warnings,
     )
+    if not include_destinations:
+        return status
+    deliveries = relay_service.object_deliveries(
+        conn,
+        _caller(principal).portal_id,
+        status.objectType,
+        [status.hubspotId] if status.hubspotId else [],
+    )
+    body = status.model_dump() | {"destinations": deliveries.get(status.hubspotId or 0, [])}
+    return JSONResponse(body)
 
 
 @router.get(V2 + "/sync/errors", response_model=SyncErrorPage, response_model_exclude_none=True)

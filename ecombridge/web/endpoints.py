@@ -10,6 +10,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 
 from ecombridge.web.pages import (
     auth,
+    destinations,
     imports,
     mappings,
     object_list,
@@ -36,6 +37,7 @@ PAGE_MODULES = [
     pipeline,
     reports,
     workflows,
+    destinations,
 ]
 
 router = APIRouter(include_in_schema=False)

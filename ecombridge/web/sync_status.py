@@ -1,12 +1,13 @@
 """A record's sync status per source link, from its latest attempt: Synced, Failed, Pending
-association, Waiting, Deleted. Relay destinations add a delivery state per link later
-(``LinkStatus.destinations``)."""
+association, Waiting, Deleted; and where each relay destination stands with the record
+(``LinkStatus.destinations``, on the first link)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
+from ecombridge.relay.service import object_deliveries
 from ecombridge.web.error_titles import error_hint, error_title
 
 ASSOCIATION_ERROR = "INVALID_ASSOCIATION_PROPERTY"
@@ -83,3 +84,22 @@ def overall(found: list[LinkStatus]) -> LinkStatus | None:
     """The status the record's header shows: the worst of its links."""
     order = ("failed", "pending_association", "waiting", "synced", "deleted")
     return min(found, key=lambda s: order.index(s.key), default=None)
+
+
+_DELIVERY = {
+    "DELIVERED": ("Delivered", "ok"),
+    "FAILED": ("Delivery failed", "bad"),
+    "PENDING": ("Delivery pending", "info"),
+    "STOPPED": ("Not delivered (deleted)", "warn"),
+}
+
+
+def deliveries(conn: Any, portal_id: int, object_type: str, object_id: int) -> list[Delivery]:
+    """Where each relay destination stands with this record."""
+    found = object_deliveries(conn, portal_id, object_type, [object_id]).get(object_id, [])
+    shown = []
+    for d in found:
+        label, tone = _DELIVERY[d["state"]]
+        detail = d["error"] or (f"id {d['targetId']}" if d["targetId"] else "")
+        shown.append(Delivery(f"destination #{d['destinationId']}", label, tone, detail))
+    return shown

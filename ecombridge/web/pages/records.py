@@ -59,6 +59,8 @@ def object_page(
     found = sync_status.statuses(
         links, errors, repo.pending_targets(conn, portal, object_type, links)
     )
+    if found:
+        found[0].destinations.extend(sync_status.deliveries(conn, portal, object_type, object_id))
     stages = labels.stage_labels(conn, portal)
     context: dict[str, Any] = {
         "section": slug,

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ecombridge.db.engine import Database
+from ecombridge.relay.repository import insert_destination
 from tests.support.factories import Portal, make_installed_app
 from tests.support.live import LiveServer
 from tests.web.browser.conftest import PHONE, Watched, sign_in_browser
@@ -59,6 +60,7 @@ def _seed(db: Database, portal: Portal) -> dict[str, int]:
         associate(conn, portal.id, "LINE_ITEM", line, "DEAL", long_deal)
         associate(conn, portal.id, "LINE_ITEM", line, "PRODUCT", product)
         associate(conn, portal.id, "DEAL", long_deal, "CONTACT", shop.contacts["ada"])
+        _destinations(conn, portal.id)
     return {
         "deal": shop.deals["1001"],
         "long_deal": long_deal,
@@ -67,6 +69,21 @@ def _seed(db: Database, portal: Portal) -> dict[str, int]:
         "errored": shop.errored_deal_id,
         "line": line,
     }
+
+
+def _destinations(conn: Any, portal_id: int) -> None:
+    """A live destination backfilling, and a failing one with a long reason (rows as the relay
+    leaves them; no job runs)."""
+    now = 1_700_000_000_000
+    common = {"portal_id": portal_id, "token_sealed": "x", "created_at": now, "updated_at": now}
+    insert_destination(
+        conn, base_url="https://api.hubapi.com", phase="BACKFILLING", backfill_total=1200,
+        backfill_filed=1200, store_ids=["main"], **common,
+    )  # fmt: skip
+    insert_destination(
+        conn, base_url="https://crm.example.com/" + "p" * 200, phase="LIVE",
+        failing_reason="Authentication credentials not found. " * 8, **common,
+    )  # fmt: skip
 
 
 def _pages(ids: dict[str, int]) -> dict[str, str]:
@@ -89,6 +106,7 @@ def _pages(ids: dict[str, int]) -> dict[str, str]:
         "all-errors": "/app/errors?status=all",
         "mappings": "/app/mappings",
         "app-mappings": "/app/mappings?source=0&type=PRODUCT",
+        "destinations": "/app/destinations",
         "not-found": "/app/no/such/page",
     }
 

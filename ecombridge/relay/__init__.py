@@ -1,0 +1,1 @@
+"""The relay: a portal's data delivered into HubSpot portals through CRM v3 (docs/relay.md)."""

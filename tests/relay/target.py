@@ -1,0 +1,126 @@
+"""A second bridge process standing in for a HubSpot portal, and a transport recording what the
+relay sends to it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from ecombridge.db.engine import Database
+from ecombridge.tenancy import service as tenancy
+from tests.support.live import free_port
+
+RATE_LIMIT = "40/1s"
+
+
+@dataclass
+class TargetPortal:
+    url: str
+    portal_id: int
+    token: str
+
+    def get(self, path: str, **params: Any) -> Any:
+        headers = {"Authorization": f"Bearer {self.token}"}
+        for _ in range(50):
+            response = httpx.get(self.url + path, params=params, headers=headers, timeout=10)
+            if response.status_code != 429:
+                break
+            time.sleep(float(response.headers.get("retry-after", "1")))
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+class TargetServer:
+    """``ecombridge serve`` on a free port with its own SQLite file."""
+
+    def __init__(self, directory: Path, rate_limit: str = RATE_LIMIT) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.database_url = f"sqlite:///{directory / 'target.db'}"
+        self.log = directory / "target.log"
+        env = {
+            **os.environ,
+            "PYTHONUNBUFFERED": "1",
+            "ECOMBRIDGE_LOG_LEVEL": "warning",
+            "ECOMBRIDGE_RATE_LIMIT": rate_limit,
+        }
+        command = [sys.executable, "-m", "ecombridge", "serve", "--port", str(self.port)]
+        command += ["--database-url", self.database_url, "--workers", "0"]
+        with self.log.open("wb") as out:
+            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+        self._wait()
+        self.db = Database(self.database_url)
+
+    def _wait(self) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"the target exited:\n{self.log.read_text()}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError(f"the target did not start:\n{self.log.read_text()}")
+
+    def new_portal(self) -> TargetPortal:
+        """A fresh portal (with HubSpot's standard properties and pipeline) and a private-app
+        token of it."""
+        with self.db.write() as conn:
+            created = tenancy.create_portal(conn, "Target portal")
+            tenancy.ensure_portal_schema(conn, created.portal_id)
+            token = tenancy.create_private_app_token(conn, created.portal_id)
+        return TargetPortal(self.url, created.portal_id, token)
+
+    def stop(self) -> None:
+        self.db.dispose()
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@dataclass
+class Sent:
+    method: str
+    path: str
+    body: Any
+    status: int
+
+
+@dataclass
+class Recorder:
+    sent: list[Sent] = field(default_factory=list)
+
+    def transport(self) -> httpx.BaseTransport:
+        return _Recording(self, httpx.HTTPTransport())
+
+    def to(self, suffix: str) -> list[Sent]:
+        return [s for s in self.sent if s.path.endswith(suffix)]
+
+
+class _Recording(httpx.BaseTransport):
+    def __init__(self, recorder: Recorder, inner: httpx.BaseTransport) -> None:
+        self.recorder, self.inner = recorder, inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content) if request.content else None
+        response = self.inner.handle_request(request)
+        self.recorder.sent.append(
+            Sent(request.method, request.url.path, body, response.status_code)
+        )
+        return response
+
+    def close(self) -> None:
+        self.inner.close()
