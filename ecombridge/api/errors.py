@@ -17,6 +17,7 @@ from ecombridge.errors import BridgeError, StorageFull
 log = logging.getLogger(__name__)
 
 DISK_FULL_RETRY_AFTER_S = 60
+UNREACHABLE_RETRY_AFTER_S = 5
 
 _HTTP_CATEGORIES = {
     401: "INVALID_AUTHENTICATION",
@@ -114,6 +115,21 @@ def install_error_handlers(app: FastAPI) -> None:
                 f"Retry after {DISK_FULL_RETRY_AFTER_S} seconds.",
                 StorageFull.category,
                 headers={"Retry-After": str(DISK_FULL_RETRY_AFTER_S)},
+            )
+        if storage.is_unreachable(exc):
+            log.error(
+                "the database cannot be reached: %s %s refused (%s)",
+                request.method,
+                request.url.path,
+                exc,
+            )
+            return error_response(
+                request,
+                503,
+                "The bridge cannot reach its database for now. "
+                f"Retry after {UNREACHABLE_RETRY_AFTER_S} seconds.",
+                StorageFull.category,
+                headers={"Retry-After": str(UNREACHABLE_RETRY_AFTER_S)},
             )
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return error_response(

@@ -5,7 +5,8 @@ and in all), a request is answered 429 with ``Retry-After`` in HubSpot's shape (
 The check must cost nothing per request, so the depth is an estimate: counted from the database
 (the queue and, on SQLite, the inbox) at most once per ``REFRESH_S`` by a background thread,
 plus the batches this process accepted since. Several API processes each add only their own
-acceptances between two counts, so the ceiling can be passed by a second's worth of batches.
+acceptances between two counts, so the ceiling can be passed by a second's worth of batches;
+a batch committed while a count runs can be counted twice until the next count.
 """
 
 from __future__ import annotations
