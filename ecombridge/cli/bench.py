@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ecombridge.bench import schema_baseline
 from ecombridge.bench.baseline import raw_upsert_rate
 from ecombridge.bench.generator import generate
 from ecombridge.bench.import_bench import (
@@ -22,6 +23,7 @@ from ecombridge.bench.import_bench import (
 )
 from ecombridge.bench.runner import bridge_run, machine, write_report
 from ecombridge.bench.sync_bench import run_phases, set_up_portal
+from ecombridge.db.engine import Database
 
 app = typer.Typer(help="Measure throughput, latency and memory.", no_args_is_help=True)
 console = Console()
@@ -92,12 +94,35 @@ def _sync_table(result: dict[str, Any]) -> Table:
             ("raw SQLite upserts/s (same rows, same run)", result["baseline_upserts_per_s"])
         )
         rows.append(("applied rate / raw upsert rate", result["ratio_to_baseline"]))
+    if "schema_baseline_messages_per_s" in result:
+        rows.append(
+            (
+                "raw write of the final rows, msg/s (same schema, same run)",
+                result["schema_baseline_messages_per_s"],
+            )
+        )
+        rows.append(
+            ("applied rate / raw write of the final rows", result["ratio_to_schema_baseline"])
+        )
+        rows.append(("b-tree entries per applied message", result["btree_entries_per_message"]))
+        for object_type, n in result["btree_entries_per_object_by_type"].items():
+            rows.append((f"b-tree entries per {object_type} object", n))
     for name, rss in result["peak_rss_mb"].items():
         rows.append((f"peak RSS {name} (MB)", rss))
     rows.append(("load average at the end (1/5/15 min)", _load(result)))
     for label, value in rows:
         table.add_row(label, _fmt(value))
     return table
+
+
+def _schema_baseline(db: Database, result: dict[str, Any]) -> dict[str, Any]:
+    """The raw rewrite of the run's final rows (``schema_baseline``), once every phase is
+    applied, in a directory beside the run's database."""
+    database = db.engine.url.database
+    assert database is not None
+    applied = result["throughput"]["messages"] + sum(p["messages"] for p in result["paced"])
+    with tempfile.TemporaryDirectory() as tmp:
+        return schema_baseline.measure(Path(database), Path(tmp), applied)
 
 
 @app.command("sync")
@@ -131,11 +156,16 @@ def sync(
         result["peak_rss_mb"] = run.processes.peak_rss()
         result["database"] = run.db.engine.dialect.name
         result.update(run.notes)
+        if run.db.is_sqlite:
+            result.update(_schema_baseline(run.db, result))
     if result["database"] == "sqlite":
         with tempfile.TemporaryDirectory() as tmp:
             baseline = raw_upsert_rate(generate(messages, seed=seed), Path(tmp))
         result["baseline_upserts_per_s"] = baseline
         result["ratio_to_baseline"] = result["throughput"]["applied_per_s"] / baseline
+        result["ratio_to_schema_baseline"] = (
+            result["throughput"]["applied_per_s"] / result["schema_baseline_messages_per_s"]
+        )
     result["options"] = {
         "messages": messages,
         "concurrency": concurrency,

@@ -49,6 +49,14 @@ def test_sync_bench_reports_every_figure(tmp_path: Path) -> None:
             assert positive(phase[figure]), figure
     assert positive(report["baseline_upserts_per_s"])
     assert positive(report["ratio_to_baseline"])
+    assert positive(report["schema_baseline_messages_per_s"])
+    assert positive(report["ratio_to_schema_baseline"])
+    by_type = report["btree_entries_per_object_by_type"]
+    assert isinstance(by_type, dict)
+    # Object and link (three b-tree entries each; no email index entry but for contacts), then
+    # three per association row stored (up to two per line item).
+    assert by_type["PRODUCT"] == 6
+    assert 6 < by_type["LINE_ITEM"] <= 12
     rss = report["peak_rss_mb"]
     assert isinstance(rss, dict) and positive(rss["api"])
     assert report["database"] == "sqlite"
