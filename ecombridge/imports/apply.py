@@ -124,6 +124,10 @@ def _next_chunk(
         for object_type in APPLY_ORDER:
             cursor = types[object_type].applied_through_page
             rows = repo.pages_after(store_conn, import_id, object_type, cursor, pages_per_chunk)
+            if store_conn is not conn:  # pages received before they had a file of their own
+                rows += repo.pages_after(conn, import_id, object_type, cursor, pages_per_chunk)
+                rows.sort(key=lambda r: int(r.page_number))
+                del rows[pages_per_chunk:]
             pages = [(int(r.page_number), bytes(r.payload)) for r in rows]
             if types[object_type].ended_at is not None:
                 if pages:

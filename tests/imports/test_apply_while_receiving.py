@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from ecombridge.db import tables as t
@@ -123,3 +124,22 @@ def test_the_queued_apply_completes_the_import_once_every_type_has_ended(
     progress = ready.progress()
     assert progress["state"] == "COMPLETE"
     assert (progress["totals"]["received"], progress["totals"]["applied"]) == (3, 3)
+
+
+def test_pages_received_before_they_had_a_file_of_their_own_are_applied(ready: Importer) -> None:
+    """A page stored in the main database (by a bridge before the page file) is applied too."""
+    db = ready.db
+    if not db.has_own_page_store:
+        pytest.skip("PostgreSQL: pages have always been in the database")
+    started_at = ready.started()
+    send(ready, started_at, "PRODUCT", 0, product(0, 5))
+    with db.page_store.write() as store:
+        (page,) = store.execute(sa.select(t.import_pages)).mappings().all()
+        store.execute(sa.delete(t.import_pages))
+    with db.write() as conn:
+        conn.execute(sa.insert(t.import_pages), [dict(page)])
+    send(ready, started_at, "PRODUCT", 1, product(1, 5))
+    end(ready, started_at, "PRODUCT", 2)
+    assert run_import_apply(db, import_id(db), pages_per_chunk=10) is Step.WAITING
+    assert applied(ready)["PRODUCT"] == 2
+    assert record(db, ready.app.portal_id, "PRODUCT", "p0")[0] == started_at
