@@ -21,6 +21,7 @@ from ecombridge.bench.import_bench import (
     run_import,
     type_counts,
 )
+from ecombridge.bench.pg_observer import PgObserver, cpu_seconds
 from ecombridge.bench.runner import bridge_run, machine, write_report
 from ecombridge.bench.sync_bench import run_phases, set_up_portal
 from ecombridge.db.engine import Database
@@ -89,6 +90,7 @@ def _sync_table(result: dict[str, Any]) -> Table:
                 "not sustainable",
             )
         )
+    rows += _postgresql_rows(t.get("postgresql"))
     if "baseline_upserts_per_s" in result:
         rows.append(
             ("raw SQLite upserts/s (same rows, same run)", result["baseline_upserts_per_s"])
@@ -113,6 +115,34 @@ def _sync_table(result: dict[str, Any]) -> Table:
     for label, value in rows:
         table.add_row(label, _fmt(value))
     return table
+
+
+def _postgresql_rows(observed: dict[str, Any] | None) -> list[tuple[str, Any]]:
+    """The throughput phase's server-side counts on PostgreSQL (``pg_observer``)."""
+    if observed is None:
+        return []
+    per_k = observed["per_1000_messages"]
+    rows: list[tuple[str, Any]] = [
+        ("PostgreSQL backends' CPU ms per 1,000 messages", per_k["server_cpu_ms"]),
+        ("transactions per 1,000 messages", per_k["xact_commit"]),
+        (
+            "rows inserted / updated per 1,000 messages",
+            f"{per_k['tup_inserted']:,.0f} / {per_k['tup_updated']:,.0f}",
+        ),
+    ]
+    for name, ms in observed["bridge_process_cpu_ms_per_1000_messages"].items():
+        rows.append((f"CPU ms per 1,000 messages: {name}", ms))
+    waits = observed["active_backend_waits"]
+    total = max(1, sum(waits.values()))
+    top = ", ".join(f"{w} {100 * n / total:.0f}%" for w, n in list(waits.items())[:4])
+    rows.append(("active backends' waits (sampled every 100 ms)", top))
+    rows.append(
+        (
+            "samples with a backend waiting on a lock",
+            f"{observed['samples_with_a_lock_wait']} of {observed['samples']}",
+        )
+    )
+    return rows
 
 
 def _schema_baseline(db: Database, result: dict[str, Any]) -> dict[str, Any]:
@@ -143,6 +173,9 @@ def sync(
     load_at_start = [round(x, 2) for x in os.getloadavg()]
     with bridge_run(database_url, serve_workers, worker_processes) as run:
         set_up_portal(run.processes.base_url, run.api_key)
+        observer = None
+        if not run.db.is_sqlite:
+            observer = PgObserver(run.db.url, run.processes.named_pids())
         result: dict[str, Any] = run_phases(
             run.processes.base_url,
             run.api_key,
@@ -152,6 +185,7 @@ def sync(
             seed,
             paced_seconds,
             freshness_rate,
+            observer,
         )
         result["peak_rss_mb"] = run.processes.peak_rss()
         result["database"] = run.db.engine.dialect.name
@@ -201,9 +235,16 @@ def import_(
         app_tokens = install_app(run.database_url, run.portal_id)
         with LocalIntegrator(type_counts(records)) as integrator:
             configure(run.processes.base_url, app_tokens, integrator.url)
+            pids = run.processes.named_pids()
+            cpu_before = {name: cpu_seconds(pid) or 0.0 for name, pid in pids.items()}
             result: dict[str, Any] = run_import(
                 run.processes.base_url, app_tokens["accessToken"], records, concurrency
             )
+            # CPU per 1,000 records of each process: a count the machine's load hardly changes.
+            result["cpu_ms_per_1000_records"] = {
+                name: round(((cpu_seconds(pid) or 0.0) - cpu_before[name]) * 1e6 / records, 2)
+                for name, pid in pids.items()
+            }
         result["peak_rss_mb"] = run.processes.peak_rss()
         result["database"] = run.db.engine.dialect.name
         result.update(run.notes)
@@ -224,6 +265,10 @@ def import_(
         ("applied after the last end (s)", result["apply_seconds"]),
         ("first page to COMPLETE (s)", result["first_page_to_complete_seconds"]),
         ("records/s end to end", result["records_per_s"]),
+    ]
+    rows += [
+        (f"CPU ms per 1,000 records: {name}", ms)
+        for name, ms in result["cpu_ms_per_1000_records"].items()
     ]
     rows += [(f"peak RSS {name} (MB)", rss) for name, rss in result["peak_rss_mb"].items()]
     rows.append(("load average at the end (1/5/15 min)", _load(result)))

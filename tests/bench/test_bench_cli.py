@@ -71,5 +71,7 @@ def test_import_bench_completes_and_reports(tmp_path: Path) -> None:
     assert report["applied"] == 2000
     for figure in ("first_page_to_complete_seconds", "records_per_s"):
         assert positive(report[figure]), figure
+    cpu = report["cpu_ms_per_1000_records"]
+    assert isinstance(cpu, dict) and positive(cpu["api"]) and positive(cpu["api/worker-1"])
     rss = report["peak_rss_mb"]
     assert isinstance(rss, dict) and positive(rss["api"])
