@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ecombridge.bench import schema_baseline
+from ecombridge.bench import schema_baseline, statement_count
 from ecombridge.bench.baseline import raw_upsert_rate
 from ecombridge.bench.generator import generate
 from ecombridge.bench.import_bench import (
@@ -91,6 +92,13 @@ def _sync_table(result: dict[str, Any]) -> Table:
             )
         )
     rows += _postgresql_rows(t.get("postgresql"))
+    for name, counted in result.get("statements_per_1000_messages", {}).items():
+        rows.append(
+            (
+                f"statements (executemany rows) per 1,000 messages: {name}",
+                f"{counted['statements']:,.0f} ({counted['executemany_rows']:,.0f})",
+            )
+        )
     if "baseline_upserts_per_s" in result:
         rows.append(
             ("raw SQLite upserts/s (same rows, same run)", result["baseline_upserts_per_s"])
@@ -171,8 +179,11 @@ def sync(
 ) -> None:
     """Push a generated store over HTTP and report throughput, latency, freshness and memory."""
     load_at_start = [round(x, 2) for x in os.getloadavg()]
+    counts_dir = tempfile.TemporaryDirectory(prefix="ecombridge-bench-statements-")
+    os.environ[statement_count.ENV] = counts_dir.name  # for the processes the run starts
     with bridge_run(database_url, serve_workers, worker_processes) as run:
         set_up_portal(run.processes.base_url, run.api_key)
+        pids = run.processes.named_pids()
         observer = None
         if not run.db.is_sqlite:
             observer = PgObserver(run.db.url, run.processes.named_pids())
@@ -192,6 +203,14 @@ def sync(
         result.update(run.notes)
         if run.db.is_sqlite:
             result.update(_schema_baseline(run.db, result))
+        time.sleep(1.5)  # the processes' last statement counts are written every second
+    del os.environ[statement_count.ENV]
+    applied = result["throughput"]["messages"] + sum(p["messages"] for p in result["paced"])
+    result["statements_per_1000_messages"] = {
+        name: {k: round(v * 1000 / applied, 1) for k, v in counted.items()}
+        for name, counted in statement_count.read(Path(counts_dir.name), pids).items()
+    }
+    counts_dir.cleanup()
     if result["database"] == "sqlite":
         with tempfile.TemporaryDirectory() as tmp:
             baseline = raw_upsert_rate(generate(messages, seed=seed), Path(tmp))

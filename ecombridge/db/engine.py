@@ -20,6 +20,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from ecombridge.bench import statement_count
+
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 SQLITE_PAGE_SIZE = 16_384
 
@@ -42,9 +44,11 @@ def _sqlite_file(url: sa.URL) -> Path | None:
 def make_engine(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 10) -> Engine:
     parsed = sa.make_url(normalise_url(url))
     if parsed.get_backend_name() != "sqlite":
-        return sa.create_engine(
+        engine = sa.create_engine(
             parsed, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
         )
+        statement_count.install_if_asked(engine)  # only under the benchmarks
+        return engine
 
     path = _sqlite_file(parsed)
     if path is not None:
@@ -75,6 +79,7 @@ def make_engine(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 
         mode = "DEFERRED" if conn.get_execution_options().get("readonly") else "IMMEDIATE"
         conn.exec_driver_sql(f"BEGIN {mode}")
 
+    statement_count.install_if_asked(engine)  # only under the benchmarks
     return engine
 
 
