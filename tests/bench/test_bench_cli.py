@@ -51,6 +51,10 @@ def test_sync_bench_reports_every_figure(tmp_path: Path) -> None:
     assert positive(report["ratio_to_baseline"])
     assert positive(report["schema_baseline_messages_per_s"])
     assert positive(report["ratio_to_schema_baseline"])
+    statements = report["statements_per_1000_messages"]
+    assert isinstance(statements, dict)
+    assert positive(statements["api"]["statements"])
+    assert positive(statements["api/worker-1"]["executemany_rows"])
     by_type = report["btree_entries_per_object_by_type"]
     assert isinstance(by_type, dict)
     # Object and link (three b-tree entries each; no email index entry but for contacts), then
