@@ -136,19 +136,22 @@ class BridgeProcesses:
             time.sleep(0.1)
         raise RuntimeError("the bridge did not become healthy within 60 s")
 
-    def peak_rss(self) -> dict[str, float | None]:
-        """Peak RSS in MB of each process (a process's own children are listed after it, named
-        by what they are: the worker processes ``serve`` starts, multiprocessing's resource
-        tracker)."""
-        result: dict[str, float | None] = {}
+    def named_pids(self) -> dict[str, int]:
+        """Each process by name; a process's own children after it, named by what they are:
+        the worker processes ``serve`` starts, multiprocessing's resource tracker."""
+        result: dict[str, int] = {}
         for name, proc in self.procs.items():
-            result[name] = peak_rss_mb(proc.pid)
+            result[name] = proc.pid
             roles: list[str] = []
             for child in descendants(proc.pid):
                 role = _role(child)
                 roles.append(role)
-                result[f"{name}/{role}-{roles.count(role)}"] = peak_rss_mb(child)
+                result[f"{name}/{role}-{roles.count(role)}"] = child
         return result
+
+    def peak_rss(self) -> dict[str, float | None]:
+        """Peak RSS in MB of each process (``named_pids``)."""
+        return {name: peak_rss_mb(pid) for name, pid in self.named_pids().items()}
 
     def stop(self) -> None:
         for proc in self.procs.values():

@@ -21,6 +21,7 @@ import msgspec
 import sqlalchemy as sa
 
 from ecombridge.bench.generator import Store, generate, settings_body
+from ecombridge.bench.pg_observer import PgObserver
 from ecombridge.db import inbox
 from ecombridge.db.engine import Database
 from ecombridge.db.tables import jobs, sync_objects
@@ -278,9 +279,14 @@ def run_phases(
     seed: int,
     paced_seconds: float,
     freshness_rate: float,
+    observer: PgObserver | None = None,
 ) -> dict[str, Any]:
     store = generate(messages, seed=seed)
+    if observer is not None:
+        observer.start()
     throughput = throughput_phase(base_url, api_key, db, store, concurrency)
+    if observer is not None:
+        throughput["postgresql"] = observer.stop(store.message_count)
     half_max = throughput["accepted_per_s"] / 2
     # Freshness is measured at the target rate when the bridge can sustain it, else at 80% of
     # the applied rate (paced at or above it, the backlog only grows: freshness says nothing).

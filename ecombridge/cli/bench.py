@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ecombridge.bench import schema_baseline, statement_count
 from ecombridge.bench.baseline import raw_upsert_rate
 from ecombridge.bench.generator import generate
 from ecombridge.bench.import_bench import (
@@ -20,9 +22,11 @@ from ecombridge.bench.import_bench import (
     run_import,
     type_counts,
 )
+from ecombridge.bench.pg_observer import PgObserver, cpu_seconds
 from ecombridge.bench.relay_bench import run as run_relay
 from ecombridge.bench.runner import bridge_run, machine, write_report
 from ecombridge.bench.sync_bench import run_phases, set_up_portal
+from ecombridge.db.engine import Database
 
 app = typer.Typer(help="Measure throughput, latency and memory.", no_args_is_help=True)
 console = Console()
@@ -88,17 +92,76 @@ def _sync_table(result: dict[str, Any]) -> Table:
                 "not sustainable",
             )
         )
+    rows += _postgresql_rows(t.get("postgresql"))
+    for name, counted in result.get("statements_per_1000_messages", {}).items():
+        rows.append(
+            (
+                f"statements (executemany rows) per 1,000 messages: {name}",
+                f"{counted['statements']:,.0f} ({counted['executemany_rows']:,.0f})",
+            )
+        )
     if "baseline_upserts_per_s" in result:
         rows.append(
             ("raw SQLite upserts/s (same rows, same run)", result["baseline_upserts_per_s"])
         )
         rows.append(("applied rate / raw upsert rate", result["ratio_to_baseline"]))
+    if "schema_baseline_messages_per_s" in result:
+        rows.append(
+            (
+                "raw write of the final rows, msg/s (same schema, same run)",
+                result["schema_baseline_messages_per_s"],
+            )
+        )
+        rows.append(
+            ("applied rate / raw write of the final rows", result["ratio_to_schema_baseline"])
+        )
+        rows.append(("b-tree entries per applied message", result["btree_entries_per_message"]))
+        for object_type, n in result["btree_entries_per_object_by_type"].items():
+            rows.append((f"b-tree entries per {object_type} object", n))
     for name, rss in result["peak_rss_mb"].items():
         rows.append((f"peak RSS {name} (MB)", rss))
     rows.append(("load average at the end (1/5/15 min)", _load(result)))
     for label, value in rows:
         table.add_row(label, _fmt(value))
     return table
+
+
+def _postgresql_rows(observed: dict[str, Any] | None) -> list[tuple[str, Any]]:
+    """The throughput phase's server-side counts on PostgreSQL (``pg_observer``)."""
+    if observed is None:
+        return []
+    per_k = observed["per_1000_messages"]
+    rows: list[tuple[str, Any]] = [
+        ("PostgreSQL backends' CPU ms per 1,000 messages", per_k["server_cpu_ms"]),
+        ("transactions per 1,000 messages", per_k["xact_commit"]),
+        (
+            "rows inserted / updated per 1,000 messages",
+            f"{per_k['tup_inserted']:,.0f} / {per_k['tup_updated']:,.0f}",
+        ),
+    ]
+    for name, ms in observed["bridge_process_cpu_ms_per_1000_messages"].items():
+        rows.append((f"CPU ms per 1,000 messages: {name}", ms))
+    waits = observed["active_backend_waits"]
+    total = max(1, sum(waits.values()))
+    top = ", ".join(f"{w} {100 * n / total:.0f}%" for w, n in list(waits.items())[:4])
+    rows.append(("active backends' waits (sampled every 100 ms)", top))
+    rows.append(
+        (
+            "samples with a backend waiting on a lock",
+            f"{observed['samples_with_a_lock_wait']} of {observed['samples']}",
+        )
+    )
+    return rows
+
+
+def _schema_baseline(db: Database, result: dict[str, Any]) -> dict[str, Any]:
+    """The raw rewrite of the run's final rows (``schema_baseline``), once every phase is
+    applied, in a directory beside the run's database."""
+    database = db.engine.url.database
+    assert database is not None
+    applied = result["throughput"]["messages"] + sum(p["messages"] for p in result["paced"])
+    with tempfile.TemporaryDirectory() as tmp:
+        return schema_baseline.measure(Path(database), Path(tmp), applied)
 
 
 @app.command("sync")
@@ -117,8 +180,14 @@ def sync(
 ) -> None:
     """Push a generated store over HTTP and report throughput, latency, freshness and memory."""
     load_at_start = [round(x, 2) for x in os.getloadavg()]
+    counts_dir = tempfile.TemporaryDirectory(prefix="ecombridge-bench-statements-")
+    os.environ[statement_count.ENV] = counts_dir.name  # for the processes the run starts
     with bridge_run(database_url, serve_workers, worker_processes) as run:
         set_up_portal(run.processes.base_url, run.api_key)
+        pids = run.processes.named_pids()
+        observer = None
+        if not run.db.is_sqlite:
+            observer = PgObserver(run.db.url, run.processes.named_pids())
         result: dict[str, Any] = run_phases(
             run.processes.base_url,
             run.api_key,
@@ -128,15 +197,29 @@ def sync(
             seed,
             paced_seconds,
             freshness_rate,
+            observer,
         )
         result["peak_rss_mb"] = run.processes.peak_rss()
         result["database"] = run.db.engine.dialect.name
         result.update(run.notes)
+        if run.db.is_sqlite:
+            result.update(_schema_baseline(run.db, result))
+        time.sleep(1.5)  # the processes' last statement counts are written every second
+    del os.environ[statement_count.ENV]
+    applied = result["throughput"]["messages"] + sum(p["messages"] for p in result["paced"])
+    result["statements_per_1000_messages"] = {
+        name: {k: round(v * 1000 / applied, 1) for k, v in counted.items()}
+        for name, counted in statement_count.read(Path(counts_dir.name), pids).items()
+    }
+    counts_dir.cleanup()
     if result["database"] == "sqlite":
         with tempfile.TemporaryDirectory() as tmp:
             baseline = raw_upsert_rate(generate(messages, seed=seed), Path(tmp))
         result["baseline_upserts_per_s"] = baseline
         result["ratio_to_baseline"] = result["throughput"]["applied_per_s"] / baseline
+        result["ratio_to_schema_baseline"] = (
+            result["throughput"]["applied_per_s"] / result["schema_baseline_messages_per_s"]
+        )
     result["options"] = {
         "messages": messages,
         "concurrency": concurrency,
@@ -172,9 +255,16 @@ def import_(
         app_tokens = install_app(run.database_url, run.portal_id)
         with LocalIntegrator(type_counts(records)) as integrator:
             configure(run.processes.base_url, app_tokens, integrator.url)
+            pids = run.processes.named_pids()
+            cpu_before = {name: cpu_seconds(pid) or 0.0 for name, pid in pids.items()}
             result: dict[str, Any] = run_import(
                 run.processes.base_url, app_tokens["accessToken"], records, concurrency
             )
+            # CPU per 1,000 records of each process: a count the machine's load hardly changes.
+            result["cpu_ms_per_1000_records"] = {
+                name: round(((cpu_seconds(pid) or 0.0) - cpu_before[name]) * 1e6 / records, 2)
+                for name, pid in pids.items()
+            }
         result["peak_rss_mb"] = run.processes.peak_rss()
         result["database"] = run.db.engine.dialect.name
         result.update(run.notes)
@@ -195,6 +285,10 @@ def import_(
         ("applied after the last end (s)", result["apply_seconds"]),
         ("first page to COMPLETE (s)", result["first_page_to_complete_seconds"]),
         ("records/s end to end", result["records_per_s"]),
+    ]
+    rows += [
+        (f"CPU ms per 1,000 records: {name}", ms)
+        for name, ms in result["cpu_ms_per_1000_records"].items()
     ]
     rows += [(f"peak RSS {name} (MB)", rss) for name, rss in result["peak_rss_mb"].items()]
     rows.append(("load average at the end (1/5/15 min)", _load(result)))

@@ -10,6 +10,7 @@ plain deferred transactions and never wait for writers (WAL).
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
+
+from ecombridge.bench import statement_count
 
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 SQLITE_PAGE_SIZE = 16_384
@@ -41,9 +44,11 @@ def _sqlite_file(url: sa.URL) -> Path | None:
 def make_engine(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 10) -> Engine:
     parsed = sa.make_url(normalise_url(url))
     if parsed.get_backend_name() != "sqlite":
-        return sa.create_engine(
+        engine = sa.create_engine(
             parsed, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
         )
+        statement_count.install_if_asked(engine)  # only under the benchmarks
+        return engine
 
     path = _sqlite_file(parsed)
     if path is not None:
@@ -74,6 +79,7 @@ def make_engine(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 
         mode = "DEFERRED" if conn.get_execution_options().get("readonly") else "IMMEDIATE"
         conn.exec_driver_sql(f"BEGIN {mode}")
 
+    statement_count.install_if_asked(engine)  # only under the benchmarks
     return engine
 
 
@@ -88,6 +94,8 @@ class Database:
         self._write_lock: threading.Lock | None = threading.Lock() if self.is_sqlite else None
         self._inbox: Inbox | None = None
         self._inbox_lock = threading.Lock()
+        self._page_store: Database | None = None
+        _by_engine[id(self.engine)] = self
 
     @property
     def inbox(self) -> Inbox | None:
@@ -110,6 +118,33 @@ class Database:
                 self._inbox = Inbox(database, identity)
         return self._inbox
 
+    @property
+    def page_store(self) -> Database:
+        """Where import pages are stored (``ecombridge.db.page_store``): a file of their own
+        beside a SQLite database file, opened (and created) on first use; the database itself on
+        PostgreSQL and for in-memory databases."""
+        if self._page_store is not None:
+            return self._page_store
+        from ecombridge.db import page_store
+
+        path = page_store.store_path(self.engine.url.database) if self.is_sqlite else None
+        if path is None:
+            self._page_store = self
+            return self
+        with self._inbox_lock:
+            if self._page_store is None:
+                database = Database(
+                    f"sqlite:///{path}", sqlite_synchronous=self.sqlite_synchronous, pool_size=4
+                )
+                with database.write() as conn:
+                    page_store.create_schema(conn)
+                self._page_store = database
+        return self._page_store
+
+    @property
+    def has_own_page_store(self) -> bool:
+        return self.page_store is not self
+
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A write transaction: committed when the block ends, rolled back if it raises."""
@@ -128,6 +163,19 @@ class Database:
         self.engine.dispose()
         if self._inbox is not None:
             self._inbox.database.dispose()
+        if self._page_store is not None and self._page_store is not self:
+            self._page_store.dispose()
+
+
+_by_engine: weakref.WeakValueDictionary[int, Database] = weakref.WeakValueDictionary()
+
+
+def database_of(conn: Connection) -> Database:
+    """The Database a connection was taken from."""
+    found = _by_engine.get(id(conn.engine))
+    if found is None or found.engine is not conn.engine:
+        raise LookupError("the connection's engine belongs to no Database")
+    return found
 
 
 @dataclass(frozen=True)

@@ -237,7 +237,15 @@ crm_objects = sa.Table(
     sa.Column("created_at", Millis, nullable=False),
     sa.Column("updated_at", Millis, nullable=False),
     sa.Column("archived", sa.Boolean, nullable=False, server_default=sa.false()),
-    sa.Index("ix_crm_objects_email", "portal_id", "email_key", unique=True),
+    # Contacts only: other objects have no email, and lookups name the address (not NULL).
+    sa.Index(
+        "ix_crm_objects_email",
+        "portal_id",
+        "email_key",
+        unique=True,
+        sqlite_where=sa.text("email_key IS NOT NULL"),
+        postgresql_where=sa.text("email_key IS NOT NULL"),
+    ),
     sa.Index("ix_crm_objects_updated", "portal_id", "object_type", "updated_at"),
 )
 

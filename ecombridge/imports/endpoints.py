@@ -84,21 +84,22 @@ async def receive_page(caller: AppInstallationCaller, body: V2PageBody, db: Asyn
 
 @router.post(V2 + "/end", status_code=NO_CONTENT)
 def end_type(
-    caller: AppInstallationCaller, body: JsonBody, conn: WriteConn, db: Db, tasks: BackgroundTasks
+    caller: AppInstallationCaller, body: JsonBody, db: Db, tasks: BackgroundTasks
 ) -> Response:
     end = parse(ImportEnd, body)
     _check_portal(caller, end.portal_id)
     portal_id, app_id = _installation(caller)
-    receiving.end_type(
-        conn,
-        portal_id,
-        app_id,
-        end.import_started_at,
-        end.store_id,
-        end.object_type,
-        end.page_count,
-        end.item_count,
-    )
+    with page_writer.ending(db) as conn:
+        receiving.end_type(
+            conn,
+            portal_id,
+            app_id,
+            end.import_started_at,
+            end.store_id,
+            end.object_type,
+            end.page_count,
+            end.item_count,
+        )
     tasks.add_task(wake, db)
     return Response(status_code=NO_CONTENT)
 
@@ -144,22 +145,16 @@ def v1_end(
     started_at: StartedAt,
     object_type: ObjectType,
     body: JsonBody,
-    conn: WriteConn,
     db: Db,
     tasks: BackgroundTasks,
 ) -> Response:
     end = parse(V1ImportEnd, body)
     portal_id, app_id = _installation(caller)
-    receiving.end_type(
-        conn,
-        portal_id,
-        app_id,
-        started_at,
-        None,
-        receiving.require_object_type(object_type),
-        end.page_count,
-        end.item_count,
-    )
+    object_type = receiving.require_object_type(object_type)
+    with page_writer.ending(db) as conn:
+        receiving.end_type(
+            conn, portal_id, app_id, started_at, None, object_type, end.page_count, end.item_count
+        )
     tasks.add_task(wake, db)
     return Response(status_code=NO_CONTENT)
 

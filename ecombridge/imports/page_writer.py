@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager, nullcontext
 
 from sqlalchemy.engine import Connection
 
@@ -33,7 +35,7 @@ from ecombridge.db.per_database import PerDatabase
 from ecombridge.imports import receiving
 from ecombridge.imports.receiving import IncomingPage
 from ecombridge.queue.group_commit import GroupCommitWriter
-from ecombridge.queue.write_turn import turn_write
+from ecombridge.queue.write_turn import turn_write, write_turn
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +53,12 @@ class PageWriter(GroupCommitWriter[IncomingPage, int]):
         pages = [group[i][0] for i in order]
         try:
             try:
-                with turn_write(self.db) as conn:
-                    sorted_outcomes = _receive_together(conn, pages)
+                with receiving_conns(self.db) as (conn, store_conn):
+                    sorted_outcomes = _receive_together(conn, store_conn, pages)
             except _GroupFailed:  # a bug or a database error: find the page, spare the others
                 log.exception("%d pages failed together; receiving each alone", len(pages))
-                with turn_write(self.db) as conn:
-                    sorted_outcomes = [_receive_alone(conn, page) for page in pages]
+                with receiving_conns(self.db) as (conn, store_conn):
+                    sorted_outcomes = [_receive_alone(conn, store_conn, page) for page in pages]
         except BaseException as exc:  # the commit (or the transaction) failed: nothing stored
             for _page, future in group:
                 future.set_exception(exc)
@@ -75,18 +77,44 @@ class _GroupFailed(Exception):
     """Receiving the group raised: its transaction is rolled back, and the pages retried."""
 
 
-def _receive_together(conn: Connection, pages: list[IncomingPage]) -> list[int | Exception]:
+@contextmanager
+def receiving_conns(db: Database) -> Iterator[tuple[Connection, Connection]]:
+    """(main, page store) connections to receive pages with: the page store's write
+    transaction, and a read transaction of the main database when the pages have a file of
+    their own (``ecombridge.db.page_store``: receiving then never waits for the apply)."""
+    store = db.page_store
+    with turn_write(store) as store_conn:
+        if store is db:
+            yield store_conn, store_conn
+        else:
+            with db.read() as conn:
+                yield conn, store_conn
+
+
+@contextmanager
+def ending(db: Database) -> Iterator[Connection]:
+    """A write transaction of the main database in which a type may end. With a page file,
+    receiving is held off until it commits: a page is stored either before the end (and
+    counted by it) or refused after it, never in between."""
+    store = db.page_store
+    with write_turn(store).held() if store is not db else nullcontext(), turn_write(db) as conn:
+        yield conn
+
+
+def _receive_together(
+    conn: Connection, store_conn: Connection, pages: list[IncomingPage]
+) -> list[int | Exception]:
     try:
-        return list(receiving.receive_pages(conn, pages))
+        return list(receiving.receive_pages(conn, store_conn, pages))
     except Exception as exc:
         raise _GroupFailed from exc
 
 
-def _receive_alone(conn: Connection, page: IncomingPage) -> int | Exception:
+def _receive_alone(conn: Connection, store_conn: Connection, page: IncomingPage) -> int | Exception:
     """One page in its own savepoint: rolled back alone when it is refused or fails."""
     try:
-        with conn.begin_nested():
-            return receiving.receive_page(conn, page)
+        with store_conn.begin_nested():
+            return receiving.receive_page(conn, store_conn, page)
     except Exception as exc:
         return exc
 

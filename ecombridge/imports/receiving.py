@@ -2,7 +2,10 @@
 
 Pages are accepted while the import waits for the webhook's reply or receives (an integrator may
 start sending before its reply to the webhook has been read). Every change locks the import row,
-so ends and the switch to PROCESSING never race. Takes a connection, never commits.
+so ends and the switch to PROCESSING never race; with pages in a file of their own
+(``ecombridge.db.page_store``) pages are written there, the import read from the main database,
+and an end holds the page file's write turn until it commits (``page_writer.ending``). Received
+pages are counted from the stored pages. Takes connections, never commits.
 
 ``receive_page`` stores one page; ``receive_pages`` the pages of concurrent requests that the
 page writer (``page_writer``) commits together, with the same answer for each page.
@@ -19,6 +22,7 @@ from sqlalchemy.engine import Connection, Row
 from ecombridge.clock import now_ms
 from ecombridge.errors import BridgeError, Conflict, NotFound, ValidationFailed
 from ecombridge.imports import repository as repo
+from ecombridge.imports.pages import reading, types_with_received
 from ecombridge.imports.service import (
     AWAITING_COUNTS,
     PROCESSING,
@@ -26,7 +30,7 @@ from ecombridge.imports.service import (
     SETTINGS_IDS,
     add_event,
 )
-from ecombridge.queue.service import IMPORT_APPLY, enqueue
+from ecombridge.queue.service import IMPORT_APPLY, schedule
 from ecombridge.sync.messages import Message, decode_messages, encode_messages
 
 OPEN_STATES = (AWAITING_COUNTS, RECEIVING)
@@ -121,26 +125,34 @@ class IncomingPage:
         )
 
 
-def receive_page(conn: Connection, page: IncomingPage) -> int:
-    """Store a page of an import; returns its page number (the next one when none was sent)."""
+def receive_page(conn: Connection, store_conn: Connection, page: IncomingPage) -> int:
+    """Store a page of an import; returns its page number (the next one when none was sent).
+    ``conn`` reads the import (the main database), ``store_conn`` writes the page (the page
+    store, which may be the same connection)."""
     object_type, started_at = page.object_type, page.started_at
     row = _open_import(conn, page.portal_id, page.app_id, started_at, page.store_id)
-    if not repo.add_received(conn, row.id, object_type, page.item_count):
+    state = {t.object_type: t for t in repo.get_types(conn, row.id)}.get(object_type)
+    if state is None or state.ended_at is not None:
         raise _ended(object_type, started_at)
     number = page.page_number
     if number is None:
-        number = repo.next_page_number(conn, row.id, object_type)
+        number = repo.next_page_number(store_conn, row.id, object_type)
     now = now_ms()
-    if not repo.insert_page(conn, row.id, object_type, number, page.item_count, page.payload, now):
+    inserted = repo.insert_page(
+        store_conn, row.id, object_type, number, page.item_count, page.payload, now
+    )
+    if not inserted:
         raise _duplicate(number, object_type, started_at)
-    repo.touch_import(conn, row.id, now)
     return number
 
 
-def receive_pages(conn: Connection, pages: Sequence[IncomingPage]) -> list[int | BridgeError]:
+def receive_pages(
+    conn: Connection, store_conn: Connection, pages: Sequence[IncomingPage]
+) -> list[int | BridgeError]:
     """Store several pages with a few statements for all of them. Each page is judged as
     ``receive_page`` would judge it had the pages arrived one after another in this order; the
-    result is its page number, or the error that refused it (a refused page changes nothing)."""
+    result is its page number, or the error that refused it (a refused page changes nothing).
+    Only ``store_conn`` is written: received pages are counted from the stored pages."""
     outcomes: list[int | BridgeError] = [0] * len(pages)
     rows: dict[tuple[int, int, int, str | None], Row[Any]] = {}
     types: dict[int, dict[str, Row[Any]]] = {}
@@ -164,8 +176,7 @@ def receive_pages(conn: Connection, pages: Sequence[IncomingPage]) -> list[int |
     now = now_ms()
     inserts: list[dict[str, Any]] = []
     for (import_id, object_type), positions in buckets.items():
-        numbering = _Numbering(conn, import_id, object_type, [pages[i] for i in positions])
-        received = items = 0
+        numbering = _Numbering(store_conn, import_id, object_type, [pages[i] for i in positions])
         for position in positions:
             page = pages[position]
             number = numbering.take(page.page_number)
@@ -173,8 +184,6 @@ def receive_pages(conn: Connection, pages: Sequence[IncomingPage]) -> list[int |
                 outcomes[position] = _duplicate(page.page_number, object_type, page.started_at)
                 continue
             outcomes[position] = number
-            received += 1
-            items += page.item_count
             inserts.append(
                 {
                     "import_id": import_id,
@@ -185,12 +194,8 @@ def receive_pages(conn: Connection, pages: Sequence[IncomingPage]) -> list[int |
                     "received_at": now,
                 }
             )
-        if received and not repo.add_received(conn, import_id, object_type, items, received):
-            raise RuntimeError(f"{object_type} of import {import_id} ended while locked")
     if inserts:
-        repo.insert_pages(conn, inserts)
-    for import_id in {row["import_id"] for row in inserts}:
-        repo.touch_import(conn, import_id, now)
+        repo.insert_pages(store_conn, inserts)
     return outcomes
 
 
@@ -246,8 +251,8 @@ def end_type(
     """Record the end of one object type; a mismatch with what arrived is recorded as an event
     (the import continues with what it received)."""
     row = _open_import(conn, portal_id, app_id, started_at, store_id)
-    types = {t.object_type: t for t in repo.get_types(conn, row.id)}
-    current = types[object_type]
+    types, _last = types_with_received(conn, row.id)
+    current = next(t for t in types if t.object_type == object_type)
     if not repo.mark_ended(conn, row.id, object_type, page_count, item_count, now_ms()):
         raise Conflict(
             f"{object_type} of the import started at {started_at} has already ended "
@@ -275,14 +280,19 @@ def finish_receiving(conn: Connection, import_id: int) -> None:
     if any(t.ended_at is None for t in repo.get_types(conn, import_id)):
         return
     add_event(conn, import_id, "All object types ended; applying the import.", state=PROCESSING)
-    enqueue(conn, IMPORT_APPLY, import_id, row.portal_id)
+    # The apply's job normally waits in the queue already (it runs while pages arrive): this
+    # brings it forward, or queues one for an import started before it did.
+    schedule(conn, IMPORT_APPLY, import_id, row.portal_id, now_ms())
 
 
 def get_page(
     conn: Connection, portal_id: int, app_id: int, started_at: int, object_type: str, number: int
 ) -> list[Message]:
     row = find_import(conn, portal_id, app_id, started_at, None)
-    payload = repo.get_page(conn, row.id, object_type, number)
+    with reading(conn) as store_conn:
+        payload = repo.get_page(store_conn, row.id, object_type, number)
+    if payload is None:  # received before pages had a file of their own
+        payload = repo.get_page(conn, row.id, object_type, number)
     if payload is None:
         raise NotFound(
             f"Page {number} of {object_type} was not received for the import started at "

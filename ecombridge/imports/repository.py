@@ -136,26 +136,16 @@ def update_import(conn: Connection, import_id: int, **values: Any) -> None:
     conn.execute(sa.update(imports).where(imports.c.id == import_id).values(**values))
 
 
-_TOUCH = (
-    sa.update(imports)
-    .where(imports.c.id == sa.bindparam("import_id"))
-    .values(updated_at=sa.bindparam("now"))
-)
-
-
-def touch_import(conn: Connection, import_id: int, now: int) -> None:
-    """Set updatedAt (what a page changes)."""
-    conn.execute(_TOUCH, {"import_id": import_id, "now": now})
-
-
 # --- per-type counters -------------------------------------------------------------------------
 
 
 _TYPES = sa.select(import_types).where(import_types.c.import_id == sa.bindparam("import_id"))
+_TYPES_FOR_UPDATE = _TYPES.with_for_update()
 
 
-def get_types(conn: Connection, import_id: int) -> list[Row[Any]]:
-    return list(conn.execute(_TYPES, {"import_id": import_id}))
+def get_types(conn: Connection, import_id: int, *, for_update: bool = False) -> list[Row[Any]]:
+    query = _TYPES_FOR_UPDATE if for_update else _TYPES
+    return list(conn.execute(query, {"import_id": import_id}))
 
 
 def set_announced(conn: Connection, import_id: int, counts: dict[str, int]) -> None:
@@ -165,29 +155,6 @@ def set_announced(conn: Connection, import_id: int, counts: dict[str, int]) -> N
             .where(import_types.c.import_id == import_id, import_types.c.object_type == object_type)
             .values(announced=count)
         )
-
-
-_ADD_RECEIVED = (
-    sa.update(import_types)
-    .where(
-        import_types.c.import_id == sa.bindparam("import_id_"),
-        import_types.c.object_type == sa.bindparam("object_type_"),
-        import_types.c.ended_at.is_(None),
-    )
-    .values(
-        received_pages=import_types.c.received_pages + sa.bindparam("pages", type_=sa.Integer),
-        received_items=import_types.c.received_items + sa.bindparam("items", type_=sa.BigInteger),
-    )
-    .returning(import_types.c.object_type)
-)
-
-
-def add_received(
-    conn: Connection, import_id: int, object_type: str, items: int, pages: int = 1
-) -> bool:
-    """Count received pages; False when the type has already ended (nothing changed)."""
-    params = {"import_id_": import_id, "object_type_": object_type, "pages": pages, "items": items}
-    return conn.execute(_ADD_RECEIVED, params).first() is not None
 
 
 def mark_ended(
@@ -296,6 +263,24 @@ _INSERT_PAGES = sa.insert(import_pages)
 def insert_pages(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Store pages whose numbers are known to be free (one statement for all of them)."""
     conn.execute(_INSERT_PAGES, rows)
+
+
+_RECEIVED = (
+    sa.select(
+        import_pages.c.object_type,
+        sa.func.count(),
+        sa.func.coalesce(sa.func.sum(import_pages.c.item_count), 0),
+        sa.func.max(import_pages.c.received_at),
+    )
+    .where(import_pages.c.import_id == sa.bindparam("import_id"))
+    .group_by(import_pages.c.object_type)
+)
+
+
+def received_in_pages(conn: Connection, import_id: int) -> dict[str, tuple[int, int, int]]:
+    """(pages, items, last received_at) by type, counted from the stored pages."""
+    rows = conn.execute(_RECEIVED, {"import_id": import_id})
+    return {t: (int(pages), int(items), int(last)) for t, pages, items, last in rows}
 
 
 def get_page(conn: Connection, import_id: int, object_type: str, page_number: int) -> bytes | None:

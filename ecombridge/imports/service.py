@@ -18,6 +18,7 @@ from ecombridge.clock import now_ms
 from ecombridge.crm_schema.service import ensure_portal_schema
 from ecombridge.errors import Conflict, NotFound, ValidationFailed
 from ecombridge.imports import repository as repo
+from ecombridge.imports.pages import types_with_received
 from ecombridge.queue.service import IMPORT_WEBHOOK, enqueue
 from ecombridge.stores.service import is_valid_store_id, resolve_store
 from ecombridge.tenancy import service as tenancy
@@ -173,7 +174,8 @@ def get_progress(
 
 def describe(conn: Connection, row: Row[Any]) -> dict[str, Any]:
     """An import as the progress endpoint shows it (docs/imports.md)."""
-    by_type = {t.object_type: t for t in repo.get_types(conn, row.id)}
+    types, last_received = types_with_received(conn, row.id)
+    by_type = {t.object_type: t for t in types}
     object_types: dict[str, Any] = {}
     totals = {"announced": 0, "received": 0, "applied": 0}
     for object_type in APPLY_ORDER:
@@ -200,7 +202,9 @@ def describe(conn: Connection, row: Row[Any]) -> dict[str, Any]:
     if row.failure_reason:
         body["failureReason"] = row.failure_reason
     body["createdAt"] = row.created_at
-    body["updatedAt"] = row.updated_at
+    # Pages are stored apart from the import row (``ecombridge.db.page_store``): the last page
+    # received is one of its changes.
+    body["updatedAt"] = max(row.updated_at, last_received or 0)
     if row.completed_at is not None:
         body["completedAt"] = row.completed_at
     body["objectTypes"] = object_types

@@ -42,6 +42,7 @@ from ecombridge.imports.service import (
 )
 from ecombridge.outbound.addresses import BlockedAddress
 from ecombridge.outbound.transport import guarded_client
+from ecombridge.queue.service import IMPORT_APPLY, schedule
 
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 MAX_REPLY_BYTES = 1_000_000  # an importCounts reply is a few hundred bytes
@@ -138,6 +139,8 @@ def accept_counts(conn: Connection, import_id: int, counts: dict[str, int]) -> N
     repo.set_announced(conn, import_id, counts)
     described = ", ".join(f"{t} {counts.get(t, 'not announced')}" for t in APPLY_ORDER)
     add_event(conn, import_id, f"Webhook answered; announced counts: {described}.", state=RECEIVING)
+    # The apply runs while pages arrive (``ecombridge.imports.apply``).
+    schedule(conn, IMPORT_APPLY, import_id, row.portal_id, now_ms())
     finish_receiving(conn, import_id)  # every type may already have ended
 
 

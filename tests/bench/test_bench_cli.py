@@ -49,6 +49,18 @@ def test_sync_bench_reports_every_figure(tmp_path: Path) -> None:
             assert positive(phase[figure]), figure
     assert positive(report["baseline_upserts_per_s"])
     assert positive(report["ratio_to_baseline"])
+    assert positive(report["schema_baseline_messages_per_s"])
+    assert positive(report["ratio_to_schema_baseline"])
+    statements = report["statements_per_1000_messages"]
+    assert isinstance(statements, dict)
+    assert positive(statements["api"]["statements"])
+    assert positive(statements["api/worker-1"]["executemany_rows"])
+    by_type = report["btree_entries_per_object_by_type"]
+    assert isinstance(by_type, dict)
+    # Object and link (three b-tree entries each; no email index entry but for contacts), then
+    # three per association row stored (up to two per line item).
+    assert by_type["PRODUCT"] == 6
+    assert 6 < by_type["LINE_ITEM"] <= 12
     rss = report["peak_rss_mb"]
     assert isinstance(rss, dict) and positive(rss["api"])
     assert report["database"] == "sqlite"
@@ -63,5 +75,7 @@ def test_import_bench_completes_and_reports(tmp_path: Path) -> None:
     assert report["applied"] == 2000
     for figure in ("first_page_to_complete_seconds", "records_per_s"):
         assert positive(report[figure]), figure
+    cpu = report["cpu_ms_per_1000_records"]
+    assert isinstance(cpu, dict) and positive(cpu["api"]) and positive(cpu["api/worker-1"])
     rss = report["peak_rss_mb"]
     assert isinstance(rss, dict) and positive(rss["api"])

@@ -202,7 +202,7 @@ def test_an_accepted_v2_page_stores_what_it_always_stored(
     assert isinstance(expected, ImportPage)
     response = ready.client.post(f"{V2}/imports/page", content=raw, headers=ready.auth)
     assert response.status_code == 204, response.text
-    with ready.db.read() as conn:
+    with ready.db.page_store.read() as conn:
         payload = conn.execute(sa.select(import_pages.c.payload)).scalar_one()
     assert bytes(payload) == encode_messages(from_model(expected).messages)
 
@@ -222,6 +222,6 @@ def test_an_accepted_v1_page_stores_what_it_always_stored(v1: Importer, body: An
     assert isinstance(expected, list)
     path = f"{V1}/import-pages/{started_at}/CONTACT/0"
     assert v1.client.put(path, content=raw, headers=v1.auth).status_code == 204
-    with v1.db.read() as conn:
+    with v1.db.page_store.read() as conn:
         payload = conn.execute(sa.select(import_pages.c.payload)).scalar_one()
     assert bytes(payload) == encode_messages(v1_messages(from_v1_models(expected), started_at))

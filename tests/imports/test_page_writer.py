@@ -12,9 +12,10 @@ import httpx
 import sqlalchemy as sa
 
 from ecombridge.db.engine import Database
-from ecombridge.db.tables import import_pages, import_types, imports
+from ecombridge.db.tables import import_pages, imports
 from ecombridge.errors import BridgeError, Conflict, ValidationFailed
 from ecombridge.imports.page_writer import PageWriter, writer_for
+from ecombridge.imports.pages import types_with_received
 from ecombridge.imports.receiving import IncomingPage
 from ecombridge.sync.messages import Message, decode_messages
 from tests.imports.conftest import STORE, V2, Importer
@@ -53,7 +54,7 @@ def answer(future: Future[int]) -> int | tuple[type[BaseException], str]:
 
 
 def stored(db: Database, object_type: str) -> dict[int, list[str]]:
-    with db.read() as conn:
+    with db.page_store.read() as conn:
         rows = conn.execute(
             sa.select(import_pages.c.page_number, import_pages.c.payload).where(
                 import_pages.c.object_type == object_type
@@ -64,12 +65,10 @@ def stored(db: Database, object_type: str) -> dict[int, list[str]]:
 
 def counted(db: Database, object_type: str) -> tuple[int, int]:
     with db.read() as conn:
-        row = conn.execute(
-            sa.select(import_types.c.received_pages, import_types.c.received_items).where(
-                import_types.c.object_type == object_type
-            )
-        ).one()
-        return row.received_pages, row.received_items
+        import_id = conn.execute(sa.select(imports.c.id)).scalar_one()
+        types, _last = types_with_received(conn, import_id)
+    row = next(t for t in types if t.object_type == object_type)
+    return row.received_pages, row.received_items
 
 
 def test_each_page_of_a_group_gets_its_own_answer(ready: Importer, db: Database) -> None:
@@ -155,7 +154,7 @@ def test_a_page_that_fails_takes_nothing_with_it(ready: Importer, db: Database) 
 def test_nothing_is_answered_before_the_commit(ready: Importer, db: Database) -> None:
     started_at = ready.started()
     writer = writer_for(db)
-    with db.write() as conn:  # holds the write lock: the writer cannot commit
+    with db.page_store.write() as conn:  # holds the pages' write lock: the writer cannot commit
         if not db.is_sqlite:
             conn.execute(sa.select(imports.c.id).with_for_update())
         future = writer.submit(incoming(ready, started_at, "PRODUCT", 0, "a"))
@@ -188,7 +187,7 @@ def test_concurrent_requests_share_a_commit_and_get_their_own_answers(
             return http.post(f"{V2}/imports/page", json=page)
 
     with ThreadPoolExecutor(len(numbers)) as pool:
-        with db.write() as conn:  # holds the write lock (on PostgreSQL: the import rows)
+        with db.page_store.write() as conn:  # holds the pages' write lock (PostgreSQL: the rows)
             if not db.is_sqlite:
                 conn.execute(sa.select(imports.c.id).with_for_update())
             responses = [pool.submit(send, n) for n in numbers]
@@ -210,7 +209,7 @@ def test_concurrent_requests_share_a_commit_and_get_their_own_answers(
     assert answers[5].json()["category"] == "CONFLICT"
     assert stored(db, "DEAL") == {n: [] if n == 5 else [f"order-{n}"] for n in numbers}
     assert counted(db, "DEAL") == (7, 6)
-    with db.read() as conn:
+    with db.page_store.read() as conn:
         received_at = conn.execute(
             sa.select(sa.func.count(sa.distinct(import_pages.c.received_at))).where(
                 import_pages.c.object_type == "DEAL", import_pages.c.page_number != 5

@@ -283,7 +283,7 @@ def test_concurrent_pages_without_numbers_are_all_kept(
     assert results == [204] * 20
     contact = ready.progress()["objectTypes"]["CONTACT"]
     assert (contact["receivedPages"], contact["receivedItems"]) == (20, 200)
-    with ready.db.read() as conn:
+    with ready.db.page_store.read() as conn:
         numbers = conn.execute(
             sa.select(import_pages.c.page_number).where(import_pages.c.object_type == "CONTACT")
         ).scalars()

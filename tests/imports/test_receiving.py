@@ -9,9 +9,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from ecombridge.db.engine import Database
-from ecombridge.db.tables import import_pages, import_types, imports
+from ecombridge.db.tables import import_pages, imports
 from ecombridge.errors import BridgeError
 from ecombridge.imports import receiving
+from ecombridge.imports.page_writer import receiving_conns
+from ecombridge.imports.pages import types_with_received
 from ecombridge.imports.receiving import IncomingPage
 from ecombridge.sync.messages import Message, decode_messages
 from tests.imports.conftest import STORE, Importer
@@ -23,19 +25,19 @@ LATE = 10**9  # a page for a start no import has
 def one_by_one(db: Database, pages: list[IncomingPage]) -> list[int | BridgeError]:
     """Each page in a savepoint of its own, as if each had its own transaction."""
     outcomes: list[int | BridgeError] = []
-    with db.write() as conn:
+    with receiving_conns(db) as (conn, store_conn):
         for page in pages:
             try:
-                with conn.begin_nested():
-                    outcomes.append(receiving.receive_page(conn, page))
+                with store_conn.begin_nested():
+                    outcomes.append(receiving.receive_page(conn, store_conn, page))
             except BridgeError as exc:
                 outcomes.append(exc)
     return outcomes
 
 
 def together(db: Database, pages: list[IncomingPage]) -> list[int | BridgeError]:
-    with db.write() as conn:
-        return receiving.receive_pages(conn, pages)
+    with receiving_conns(db) as (conn, store_conn):
+        return receiving.receive_pages(conn, store_conn, pages)
 
 
 def comparable(outcome: int | BridgeError, started_at: int, store: str) -> Any:
@@ -48,7 +50,7 @@ def comparable(outcome: int | BridgeError, started_at: int, store: str) -> Any:
 
 
 def contents(db: Database, import_id: int) -> Any:
-    with db.read() as conn:
+    with db.page_store.read() as conn:
         pages = conn.execute(
             sa.select(import_pages)
             .where(import_pages.c.import_id == import_id)
@@ -58,16 +60,10 @@ def contents(db: Database, import_id: int) -> Any:
             (p.object_type, p.page_number, [m.external_id for m in decode_messages(p.payload)])
             for p in pages
         ]
-        counters = conn.execute(
-            sa.select(
-                import_types.c.object_type,
-                import_types.c.received_pages,
-                import_types.c.received_items,
-            )
-            .where(import_types.c.import_id == import_id)
-            .order_by(import_types.c.object_type)
-        ).all()
-    return stored, [tuple(c) for c in counters]
+    with db.read() as conn:
+        types, _last = types_with_received(conn, import_id)
+    counters = sorted((t.object_type, t.received_pages, t.received_items) for t in types)
+    return stored, counters
 
 
 def import_id_of(db: Database, started_at: int) -> int:

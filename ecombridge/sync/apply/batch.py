@@ -72,7 +72,7 @@ def apply_batch(
     inserts, updates = _object_rows(ctx, state, processed_at)
     inserts += fresh.object_rows(resolved, processed_at)
     # Rows in key order, so concurrent transactions lock them in the same order.
-    repo.insert_objects(conn, sorted(inserts, key=itemgetter(2)))
+    repo.insert_new_objects(conn, sorted(inserts, key=itemgetter(2)))
     repo.update_objects(conn, sorted(updates, key=itemgetter(6)))
     if from_type:
         error_rows.update(_write_lists(conn, scope, state, fresh, resolved, processed_at))

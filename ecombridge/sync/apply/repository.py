@@ -319,6 +319,26 @@ def insert_objects(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
     execute_rows(conn, "insert_objects", build, OBJECT_COLUMNS, rows)
 
 
+_COPY_OBJECTS = f"COPY crm_objects ({', '.join(OBJECT_COLUMNS)}) FROM STDIN"
+
+
+def insert_new_objects(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    """``insert_objects`` for objects whose ids were just allocated, which no row can hold yet.
+    On PostgreSQL they are copied (``COPY``): no conflict to handle, and a row costs the server
+    and the worker a fraction of a pipelined ``INSERT`` (9 against 25 µs of server CPU, 2
+    against 20 µs of the worker's, docs/performance.md). A contact whose email another
+    transaction took meanwhile fails the copy as it fails the insert: the batch is retried."""
+    if conn.dialect.name != "postgresql":
+        insert_objects(conn, rows)
+        return
+    if not rows:
+        return
+    raw: Any = conn.connection.dbapi_connection  # psycopg's connection
+    with raw.cursor() as cursor, cursor.copy(_COPY_OBJECTS) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 def update_objects(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
     """rows: OBJECT_UPDATE_COLUMNS (the new values, then the key), JSON encoded."""
     o = crm_objects.c

@@ -15,6 +15,7 @@ from ecombridge.db.tables import (
     sync_objects,
 )
 from ecombridge.imports import repository as imports_repo
+from ecombridge.imports.pages import types_with_received
 from ecombridge.imports.service import APPLY_ORDER
 
 
@@ -108,14 +109,14 @@ def open_error_count(conn: Connection, portal_id: int, app_id: int, store_id: st
 
 def latest_import(
     conn: Connection, portal_id: int, app_id: int, store_id: str
-) -> tuple[Row[Any], list[Row[Any]]] | None:
-    """The import the imports API calls the store's latest, with its per-type rows by type."""
+) -> tuple[Row[Any], list[Any]] | None:
+    """The import the imports API calls the store's latest, with its per-type rows by type
+    (received pages counted from the stored pages)."""
     row = imports_repo.latest_of_store(conn, portal_id, app_id, store_id)
     if row is None:
         return None
-    types = sorted(
-        imports_repo.get_types(conn, row.id), key=lambda t: APPLY_ORDER.index(t.object_type)
-    )
+    counted, _last = types_with_received(conn, row.id)
+    types = sorted(counted, key=lambda t: APPLY_ORDER.index(t.object_type))
     return row, types
 
 
