@@ -8,6 +8,7 @@ one process is the sensible default (more only overlap decoding with the writer)
 from __future__ import annotations
 
 import signal
+import threading
 from types import FrameType
 from typing import Annotated
 
@@ -20,6 +21,7 @@ from ecombridge.cli.options import (
     open_database,
     resolve_database_url,
 )
+from ecombridge.config import get_config
 from ecombridge.queue import service as queue
 from ecombridge.queue.processes import WorkerProcesses, run_worker_process
 from ecombridge.queue.worker import WorkerOptions
@@ -44,18 +46,29 @@ def worker(
     url = resolve_database_url(database_url)
     open_checked_database(url).dispose()  # migrate and check once, before the workers start
     options = WorkerOptions(claim_size=claim_size, lease_ms=int(lease_seconds * 1000))
-    if concurrency == 1:
+    if concurrency == 1:  # this process is the worker (a service manager restarts it)
         run_worker_process(url, options, "worker-1")
         return
-    workers = WorkerProcesses(url, concurrency, options)
-    workers.start()
+    # Several: this process supervises them as serve does (a dead one's jobs are given back at
+    # once and it is restarted with backoff).
+    db = open_database(url)
+    workers = WorkerProcesses(
+        url, concurrency, options, restart_backoff_s=get_config().worker_restart_backoff_seconds
+    )
+    stopping = threading.Event()
 
-    def _forward(signum: int, _frame: FrameType | None) -> None:
-        workers.terminate()  # each worker finishes its jobs in hand
+    def _stop(signum: int, _frame: FrameType | None) -> None:
+        stopping.set()
 
-    signal.signal(signal.SIGTERM, _forward)
-    signal.signal(signal.SIGINT, _forward)
-    workers.join()
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    workers.start(db, supervise=True)
+    try:
+        while not stopping.wait(1.0):
+            pass
+    finally:
+        workers.stop()  # each worker finishes its jobs in hand
+        db.dispose()
 
 
 jobs_app = typer.Typer(help="Inspect and retry queued jobs.", no_args_is_help=True)
