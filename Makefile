@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck format bench bench-pg bench-import clean
+.PHONY: install run test lint typecheck format bench bench-pg bench-import chaos clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,18 @@ bench-pg: $(STAMP)
 	  $(BIN)/ecombridge bench sync --database-url "$$url" --serve-workers 0 --worker-processes $$w \
 	    --out bench-results/sync-pg-$$w-workers.json || exit 1; \
 	done
+
+## Crash under load (not part of `make test`, a few minutes): serve + worker take sync batches at a
+## steady rate while both are killed (SIGKILL) at random; then every acknowledged message must be
+## applied, once (docs/operations.md). On SQLite, then on PostgreSQL when it can be had.
+chaos: $(STAMP)
+	@rm -rf bench-results/chaos && mkdir -p bench-results/chaos
+	$(BIN)/python -m ecombridge.bench.chaos --database-url sqlite:///$(CURDIR)/bench-results/chaos/bridge.db \
+	  --log-dir bench-results/chaos/sqlite $(CHAOS_ARGS)
+	@url="$$(PGDATABASE_TEST=$${CHAOS_PGDATABASE:-ecombridge_chaos} scripts/test-postgres.sh)"; \
+	if [ -z "$$url" ]; then echo "PostgreSQL not available: SQLite only"; exit 0; fi; \
+	$(BIN)/python -m ecombridge.bench.chaos --database-url "$$url" --reset \
+	  --log-dir bench-results/chaos/postgresql $(CHAOS_ARGS)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

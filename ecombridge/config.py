@@ -35,6 +35,27 @@ class Config(BaseSettings):
     daily_limit: int = 1_000_000
     rate_limit_store: str = "auto"
 
+    # /readyz fails (503) while the longest-waiting queued batch or job has waited longer than
+    # this, in seconds (the workers are stuck, gone or far behind).
+    ready_max_queue_age_seconds: int = 300
+    # ecombridge serve restarts a worker process that died after this many seconds, doubled
+    # while it keeps dying within a minute of its start (up to 30 s).
+    worker_restart_backoff_seconds: float = 0.5
+    # A pending association (its target not synced yet) is forgotten after this many days; the
+    # association error of its object stays OPEN (0: kept forever).
+    pending_association_ttl_days: int = 30
+
+    # Backpressure (docs/api-limits.md): sync batches waiting to be applied, per portal and in
+    # all, beyond which the intake answers 429 with Retry-After (0: no ceiling).
+    max_queued_batches_per_portal: int = 20_000
+    max_queued_batches: int = 100_000
+    # The HTTP server: connections served at once (more are answered 503), seconds an idle
+    # keep-alive connection is kept, and seconds a client may take to send a request's headers
+    # and body (a slow client is disconnected; 0: no limit).
+    max_connections: int = 1000
+    keep_alive_timeout_seconds: int = 5
+    request_read_timeout_seconds: float = 30.0
+
     def base_url(self) -> str:
         return self.public_base_url.rstrip("/") or f"http://{self.host}:{self.port}"
 

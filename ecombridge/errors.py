@@ -64,3 +64,17 @@ class MissingScopes(BridgeError):
 class PayloadTooLarge(BridgeError):
     http_status = 413
     category = "VALIDATION_ERROR"
+
+
+class QueueFull(BridgeError):
+    """Backpressure: the batches waiting to be applied reached their ceiling; retry later."""
+
+    http_status = 429
+    category = "RATE_LIMITS"
+
+
+class StorageFull(BridgeError):
+    """The database's disk is full: nothing can be stored until space is freed."""
+
+    http_status = 503
+    category = "SERVICE_UNAVAILABLE"

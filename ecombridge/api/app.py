@@ -75,5 +75,9 @@ def create_app(config: Config | None = None, database: Database | None = None) -
     app.state.rate_limiter = RateLimiter.from_config(config, database)
     app.add_middleware(RateLimitMiddleware, limiter=app.state.rate_limiter)
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(WireToleranceMiddleware, max_body_bytes=config.max_body_bytes)
+    app.add_middleware(
+        WireToleranceMiddleware,
+        max_body_bytes=config.max_body_bytes,
+        read_timeout_s=config.request_read_timeout_seconds,
+    )
     return app

@@ -11,9 +11,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ecombridge.errors import BridgeError
+from ecombridge.db import storage
+from ecombridge.errors import BridgeError, StorageFull
 
 log = logging.getLogger(__name__)
+
+DISK_FULL_RETRY_AFTER_S = 60
 
 _HTTP_CATEGORIES = {
     401: "INVALID_AUTHENTICATION",
@@ -99,6 +102,19 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if storage.is_disk_full(exc):
+            storage.note_full()
+            log.error(
+                "the database's disk is full: %s %s refused", request.method, request.url.path
+            )
+            return error_response(
+                request,
+                503,
+                "The bridge cannot store anything: the disk of its database is full. "
+                f"Retry after {DISK_FULL_RETRY_AFTER_S} seconds.",
+                StorageFull.category,
+                headers={"Retry-After": str(DISK_FULL_RETRY_AFTER_S)},
+            )
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return error_response(
             request,

@@ -2,13 +2,15 @@
 
 - ``/x/`` is the same as ``/x`` (slumber and PrestaShop add trailing slashes);
 - ``?&a=b`` and a bare ``?`` are ordinary query strings (hubspot-php, hubspot3);
-- bodies larger than the configured limit are answered with 413 in HubSpot's error shape;
+- bodies larger than the configured limit are answered with 413 in HubSpot's error shape, and
+  bodies not received within the read timeout with 408 (the connection is then closed);
 - a NUL character in the path is a 404 (no id or name holds one), in the query a 400: PostgreSQL
   text cannot carry it, so it must not reach the database.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from typing import Any
@@ -20,9 +22,10 @@ from ecombridge.api.errors import error_body
 
 
 class WireToleranceMiddleware:
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, read_timeout_s: float = 0) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.read_timeout_s = read_timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -64,11 +67,26 @@ class WireToleranceMiddleware:
                     return
 
         received = 0
+        body_done = False
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.read_timeout_s if self.read_timeout_s > 0 else None
 
         async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, body_done
+            if body_done or deadline is None:
+                message = await receive()
+            else:
+                try:
+                    message = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))
+                except TimeoutError:
+                    # A client trickling its body holds a connection and a worker slot.
+                    raise HTTPException(
+                        408,
+                        f"The request body was not received within {self.read_timeout_s} s.",
+                        headers={"Connection": "close"},
+                    ) from None
             if message["type"] == "http.request":
+                body_done = not message.get("more_body", False)
                 received += len(message.get("body", b""))
                 if received > limit:
                     # Rendered in HubSpot's shape by the HTTPException handler.

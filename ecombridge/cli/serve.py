@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-import uvicorn
 from rich.console import Console
 
+from ecombridge.api import server
 from ecombridge.api.app import create_app
 from ecombridge.cli.options import DatabaseUrl, open_checked_database
 from ecombridge.config import get_config
@@ -59,15 +59,20 @@ def serve(
     db = open_checked_database(config.database_url)
     ensure_local_portal(db)
     app = create_app(config, db)
-    processes = WorkerProcesses(config.database_url, workers, niceness=SERVE_WORKER_NICENESS)
-    processes.start(db)
+    processes = WorkerProcesses(
+        config.database_url,
+        workers,
+        niceness=SERVE_WORKER_NICENESS,
+        restart_backoff_s=config.worker_restart_backoff_seconds,
+    )
+    processes.start(db, supervise=True)
+    app.state.worker_processes = processes  # /readyz reports when none is alive
     console.print(f"Serving on [bold]{config.base_url()}[/bold] (docs at /docs)")
     tune_gc()
     try:
-        uvicorn.run(
+        server.run(
             app,
-            host=config.host,
-            port=config.port,
+            config,
             log_level=config.log_level.lower(),
             log_config=uvicorn_log_config(config.log_level),
         )

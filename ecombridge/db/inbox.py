@@ -114,3 +114,22 @@ def waiting(db: Database) -> tuple[int, int | None]:
             sa.select(sa.func.count(), sa.func.min(b.received_at)).where(b.id > moved_through)
         ).one()
     return int(count), None if oldest is None else int(oldest)
+
+
+def waiting_by_portal(db: Database) -> dict[int, int]:
+    """Batches in ``db``'s inbox not yet moved into its queue, per portal (none: no inbox)."""
+    inbox = db.inbox
+    if inbox is None:
+        return {}
+    with db.read() as conn:
+        cursor = inbox_cursors.c
+        query = sa.select(cursor.moved_through).where(cursor.inbox_id == inbox.identity)
+        moved_through = int(conn.execute(query).scalar() or 0)
+    b = inbox_batches.c
+    with inbox.database.read() as iconn:
+        rows = iconn.execute(
+            sa.select(b.portal_id, sa.func.count())
+            .where(b.id > moved_through)
+            .group_by(b.portal_id)
+        )
+        return {int(portal_id): int(count) for portal_id, count in rows}

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import partial
 
 from ecombridge.clock import now_ms
+from ecombridge.db.analyze import IMPORTED_TABLES, analyze
 from ecombridge.db.engine import Database
 from ecombridge.errors import NotFound
 from ecombridge.imports import repository as repo
@@ -75,6 +76,8 @@ def _apply_next_chunk(db: Database, import_id: int, pages_per_chunk: int) -> boo
             repo.update_import(conn, import_id, updated_at=now)
             return True
         applied = sum(t.applied for t in types.values())
+        # A bulk load: fresh planner statistics before the next queries (PostgreSQL).
+        after_commit(conn, partial(analyze, db.engine, IMPORTED_TABLES))
         add_event(
             conn,
             import_id,

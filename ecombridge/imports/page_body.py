@@ -18,6 +18,7 @@ from ecombridge.imports import page_schemas
 from ecombridge.imports.page_schemas import ReceivedPage, V1Item
 from ecombridge.imports.schemas import V1_PAGE, ImportPage, parse
 from ecombridge.sync.messages import Message
+from ecombridge.sync.storable import check_messages
 
 
 @dataclass(frozen=True)
@@ -27,9 +28,9 @@ class V2Body:
 
     def page(self) -> ReceivedPage:
         """The valid page; a 400 naming each bad field otherwise."""
-        if self.fast is not None:
-            return self.fast
-        return page_schemas.from_model(parse(ImportPage, self.parsed))
+        page = self.fast or page_schemas.from_model(parse(ImportPage, self.parsed))
+        check_messages(page.messages, b"")  # NUL characters: refused when the body was read
+        return page
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,9 @@ class V1Body:
         items = self.fast
         if items is None:
             items = page_schemas.from_v1_models(parse(V1_PAGE, self.parsed))
-        return page_schemas.v1_messages(items, changed_at)
+        messages = page_schemas.v1_messages(items, changed_at)
+        check_messages(messages, b"", properties_field="propertyNameToValues")
+        return messages
 
 
 async def v2_page_body(request: Request) -> V2Body:

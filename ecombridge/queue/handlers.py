@@ -36,6 +36,7 @@ HANDLER_MODULES = [
     "ecombridge.sync.batch_job",
     "ecombridge.sync.inbox_mover",
     "ecombridge.sync.pending_recheck",
+    "ecombridge.sync.pending_expiry",
     "ecombridge.imports.jobs",
     "ecombridge.workflows.jobs",
     "ecombridge.relay.jobs",
@@ -88,6 +89,16 @@ class Feeder:
 
 
 FEEDERS: list[Feeder] = []
+
+# fn(conn): housekeeping a worker runs in a write transaction every ``maintenance_interval_s``
+# (expiring what waited too long); it must be cheap and bounded.
+MAINTENANCE: list[Callable[[Any], None]] = []
+
+
+def register_maintenance(fn: F) -> F:
+    if fn not in MAINTENANCE:
+        MAINTENANCE.append(fn)
+    return fn
 
 
 def register_feeder(feeder: Feeder) -> None:

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from ecombridge.db.tables import jobs
+from ecombridge.queue.parking import Parked
 
 QUEUED = "QUEUED"
 RUNNING = "RUNNING"
@@ -205,13 +206,28 @@ def extend_lease(conn: Connection, job_id: int, token: str, lease_expires_at: in
     return result.rowcount == 1
 
 
-def reap_expired(conn: Connection, now: int) -> tuple[int, int]:
+def reap_expired(conn: Connection, now: int) -> tuple[int, list[Parked]]:
     """Expired leases: back to QUEUED, or FAILED when no attempt is left. Returns both counts."""
-    expired = (jobs.c.status == RUNNING, jobs.c.lease_expires_at < now)
     message = "lease expired: the worker holding the job stopped before finishing it"
+    return _give_back(conn, jobs.c.lease_expires_at < now, message, now)
+
+
+def give_back_leased_by(conn: Connection, token_prefix: str, now: int) -> tuple[int, list[Parked]]:
+    """The leases of a worker process known to be dead (its tokens start with
+    ``token_prefix``): given back at once, as the reaper would after their expiry."""
+    message = "the worker process holding the job died before finishing it"
+    return _give_back(conn, jobs.c.lease_token.startswith(token_prefix), message, now)
+
+
+def _give_back(
+    conn: Connection, condition: sa.ColumnElement[bool], message: str, now: int
+) -> tuple[int, list[Parked]]:
+    """Leased jobs matching ``condition`` back to QUEUED (the attempt counts: a job that kills
+    its worker every time is parked in the end), or FAILED when no attempt is left."""
+    leased = (jobs.c.status == RUNNING, condition)
     failed = conn.execute(
         jobs.update()
-        .where(*expired, jobs.c.attempts >= jobs.c.max_attempts)
+        .where(*leased, jobs.c.attempts >= jobs.c.max_attempts)
         .values(
             status=FAILED,
             last_error=message,
@@ -219,10 +235,11 @@ def reap_expired(conn: Connection, now: int) -> tuple[int, int]:
             lease_token=None,
             lease_expires_at=None,
         )
-    ).rowcount
+        .returning(jobs.c.id, jobs.c.kind, jobs.c.ref_id)
+    ).all()
     requeued = conn.execute(
         jobs.update()
-        .where(*expired)
+        .where(*leased)
         .values(
             status=QUEUED,
             run_after=now,
@@ -231,7 +248,7 @@ def reap_expired(conn: Connection, now: int) -> tuple[int, int]:
             lease_expires_at=None,
         )
     ).rowcount
-    return requeued, failed
+    return requeued, [Parked(row.id, row.kind, row.ref_id, message) for row in failed]
 
 
 def retry_failed(conn: Connection, job_id: int, now: int) -> bool:
@@ -262,6 +279,16 @@ def has_runnable(conn: Connection, now: int) -> bool:
         sa.select(jobs.c.id).where(jobs.c.status == QUEUED, jobs.c.run_after <= now).limit(1)
     ).first()
     return found is not None
+
+
+def oldest_runnable_since(conn: Connection, now: int) -> int | None:
+    """Since when the longest-waiting runnable job has been runnable (index ``ix_jobs_claim``)."""
+    found = conn.execute(
+        sa.select(sa.func.min(jobs.c.run_after)).where(
+            jobs.c.status == QUEUED, jobs.c.run_after <= now
+        )
+    ).scalar()
+    return None if found is None else int(found)
 
 
 def prune_done(conn: Connection, finished_before: int, limit: int) -> int:

@@ -15,7 +15,9 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from ecombridge.clock import now_ms
+from ecombridge.queue import parking
 from ecombridge.queue import repository as repo
+from ecombridge.queue.parking import Parked
 from ecombridge.queue.repository import DONE, FAILED, QUEUED, RUNNING
 
 __all__ = [
@@ -147,8 +149,17 @@ def enqueue_after_commit(
     return enqueue(conn, kind, ref_id, portal_id, max_attempts=max_attempts, now=now)
 
 
-def new_token() -> str:
-    return secrets.token_hex(16)
+TOKEN_LENGTH = 32
+TOKEN_PREFIX_LENGTH = 8
+
+
+def new_token(prefix: str = "") -> str:
+    """A lease token; ``prefix`` names the worker process holding it (``give_back_leased_by``)."""
+    return prefix + secrets.token_hex(TOKEN_LENGTH)[: TOKEN_LENGTH - len(prefix)]
+
+
+def new_token_prefix() -> str:
+    return secrets.token_hex(TOKEN_PREFIX_LENGTH // 2)
 
 
 def claim(
@@ -157,10 +168,12 @@ def claim(
     limit: int = 1,
     lease_ms: int = DEFAULT_LEASE_MS,
     now: int | None = None,
+    token_prefix: str = "",
 ) -> list[Job]:
-    """Lease up to ``limit`` runnable jobs, oldest first. They share one fresh token."""
+    """Lease up to ``limit`` runnable jobs, oldest first. They share one fresh token, starting
+    with ``token_prefix`` (the claiming worker process's)."""
     now = now_ms() if now is None else now
-    rows = repo.claim_jobs(conn, now, limit, new_token(), now + lease_ms)
+    rows = repo.claim_jobs(conn, now, limit, new_token(token_prefix), now + lease_ms)
     return [Job.from_row(r) for r in rows]
 
 
@@ -195,13 +208,17 @@ def fail(
     now: int | None = None,
 ) -> str | None:
     """A handler raised: retry later with backoff, or park the job as FAILED when it has used
-    all its attempts. Returns the new status, or None when the lease was lost."""
+    all its attempts (its kind's ``parking`` hook records why where its client looks). Returns
+    the new status, or None when the lease was lost."""
     if job.lease_token is None:
         return None
     now = now_ms() if now is None else now
     error = error[:4000]
     if job.attempts >= job.max_attempts:
-        return FAILED if repo.mark_failed(conn, job.id, job.lease_token, error, now) else None
+        if not repo.mark_failed(conn, job.id, job.lease_token, error, now):
+            return None
+        parking.parked(conn, [Parked(job.id, job.kind, job.ref_id, error)])
+        return FAILED
     run_after = now + (policy or RetryPolicy()).delay_ms(job.attempts)
     requeued = repo.requeue(conn, job.id, job.lease_token, run_after, error, undo=False)
     return QUEUED if requeued else None
@@ -225,7 +242,23 @@ def extend_lease(conn: Connection, job: Job, lease_ms: int = DEFAULT_LEASE_MS) -
 def reap(conn: Connection, *, now: int | None = None) -> tuple[int, int]:
     """Jobs whose lease expired go back to QUEUED (or FAILED when out of attempts).
     Returns (requeued, failed)."""
-    return repo.reap_expired(conn, now_ms() if now is None else now)
+    requeued, parked = repo.reap_expired(conn, now_ms() if now is None else now)
+    parking.parked(conn, parked)
+    return requeued, len(parked)
+
+
+def give_back_leased_by(
+    conn: Connection, token_prefix: str, *, now: int | None = None
+) -> tuple[int, int]:
+    """A worker process died: the jobs it held (leased under ``token_prefix``) go back to the
+    queue now rather than when their lease expires. Returns (requeued, failed)."""
+    if len(token_prefix) != TOKEN_PREFIX_LENGTH:
+        raise ValueError("a worker's token prefix has TOKEN_PREFIX_LENGTH characters")
+    requeued, parked = repo.give_back_leased_by(
+        conn, token_prefix, now_ms() if now is None else now
+    )
+    parking.parked(conn, parked)
+    return requeued, len(parked)
 
 
 def prune_done(
@@ -240,14 +273,24 @@ def has_runnable(conn: Connection, *, now: int | None = None) -> bool:
     return repo.has_runnable(conn, now_ms() if now is None else now)
 
 
+def oldest_runnable_since(conn: Connection, *, now: int | None = None) -> int | None:
+    """When the job waiting longest to be claimed became runnable (None: nothing waits)."""
+    return repo.oldest_runnable_since(conn, now_ms() if now is None else now)
+
+
 def failed_jobs(conn: Connection, *, limit: int = 100) -> list[Job]:
     """Parked jobs, newest first, with the error that parked them."""
     return [Job.from_row(r) for r in repo.list_jobs(conn, FAILED, limit)]
 
 
 def retry_failed(conn: Connection, job_id: int) -> bool:
-    """Put a parked job back in the queue with fresh attempts."""
-    return repo.retry_failed(conn, job_id, now_ms())
+    """Put a parked job back in the queue with fresh attempts (its kind's ``parking`` hook
+    withdraws what parking it recorded; parked again, it records it again)."""
+    job = get_job(conn, job_id)
+    if job is None or not repo.retry_failed(conn, job_id, now_ms()):
+        return False
+    parking.retried(conn, Parked(job.id, job.kind, job.ref_id, job.last_error or ""))
+    return True
 
 
 def get_job(conn: Connection, job_id: int) -> Job | None:

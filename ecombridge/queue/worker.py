@@ -25,7 +25,13 @@ from types import FrameType
 from ecombridge.db.engine import Database
 from ecombridge.observability.redaction import redact
 from ecombridge.queue import service
-from ecombridge.queue.handlers import FEEDERS, Handler, handler_for, load_handlers
+from ecombridge.queue.handlers import (
+    FEEDERS,
+    MAINTENANCE,
+    Handler,
+    handler_for,
+    load_handlers,
+)
 from ecombridge.queue.notify import WakeUp, foreground, wakeup_event
 from ecombridge.queue.service import Job, RetryPolicy
 from ecombridge.queue.write_turn import turn_write
@@ -43,8 +49,12 @@ class WorkerOptions:
     lease_ms: int = service.DEFAULT_LEASE_MS
     poll_interval_s: float = 0.05  # idle polling, when no in-process wake-up arrives
     reap_interval_s: float = 5.0  # also prunes DONE jobs older than keep_done_ms
+    maintenance_interval_s: float = 600.0  # the handlers' housekeeping (``MAINTENANCE``)
     keep_done_ms: int = 3_600_000
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    # Starts the lease token of every claim: names this worker process, so the process that
+    # supervises it can give back its jobs the moment it dies (``service.give_back_leased_by``).
+    token_prefix: str = ""
 
 
 class Worker:
@@ -71,11 +81,14 @@ class Worker:
     def run(self) -> None:
         """Work until ``stop()``."""
         log.info("%s started", self.name)
-        next_reap = 0.0
+        next_reap = next_maintenance = 0.0
         while not self.stopping.is_set():
             if time.monotonic() >= next_reap:
                 self._reap()
                 next_reap = time.monotonic() + self.options.reap_interval_s
+            if time.monotonic() >= next_maintenance:
+                self.maintain()
+                next_maintenance = time.monotonic() + self.options.maintenance_interval_s
             self._wakeup.clear()
             try:
                 processed = self.run_once() if self._has_runnable() else 0
@@ -96,10 +109,12 @@ class Worker:
 
         def _handle(signum: int, _frame: FrameType | None) -> None:
             log.info("%s: signal %d, stopping after the jobs in hand", self.name, signum)
-            # Only the flag: the handler runs in the main thread, which may be inside the
-            # wake-up event's own wait (a multiprocessing event's set() would then wait for
-            # that very thread: a deadlock). The loop sees the flag within a poll interval.
             self.stopping.set()
+            # A pipe's wake-up takes no lock, so it is safe here (a lock-based event's set()
+            # could wait for this very thread); otherwise the loop sees the flag within a poll
+            # interval.
+            if getattr(self._wakeup, "signal_safe", False):
+                self._wakeup.set()
 
         signal.signal(signal.SIGTERM, _handle)
         signal.signal(signal.SIGINT, _handle)
@@ -111,7 +126,13 @@ class Worker:
         with turn_write(self.db) as conn:
             for feeder in FEEDERS:
                 feeder.queue(self.db, conn, limit)
-            claimed = service.claim(conn, limit=limit, lease_ms=self.options.lease_ms, now=now)
+            claimed = service.claim(
+                conn,
+                limit=limit,
+                lease_ms=self.options.lease_ms,
+                now=now,
+                token_prefix=self.options.token_prefix,
+            )
         started = time.perf_counter()
         self.process(claimed)
         if claimed:
@@ -212,6 +233,15 @@ class Worker:
             log.warning(
                 "%s: expired leases: %d jobs requeued, %d parked", self.name, requeued, failed
             )
+
+    def maintain(self) -> None:
+        """The handlers' housekeeping, each in a transaction of its own."""
+        for task in MAINTENANCE:
+            try:
+                with turn_write(self.db) as conn:
+                    task(conn)
+            except Exception:
+                log.exception("%s: housekeeping %s failed", self.name, task.__name__)
 
     def _has_runnable(self) -> bool:
         if any(feeder.waiting(self.db) for feeder in FEEDERS):

@@ -16,7 +16,7 @@ from ecombridge.api.deps import AsyncDb, PortalCaller
 from ecombridge.clock import now_ms
 from ecombridge.db.engine import Database
 from ecombridge.observability import metrics
-from ecombridge.sync import intake_writer, service
+from ecombridge.sync import backpressure, intake_writer, service
 from ecombridge.sync.messages import BatchContext, Message
 from ecombridge.tenancy.principal import Principal
 
@@ -28,7 +28,9 @@ async def put_sync_messages(request: Request, caller: PortalCaller, db: AsyncDb)
     """Accept up to 200 messages of one object type for one store (asynchronous processing)."""
     received_at = now_ms()
     store_id, object_type, messages = service.parse_v2(await request.body(), received_at)
-    await _file_batch(db, caller, store_id, object_type, messages, received_at, resolve=True)
+    await _file_batch(
+        request, db, caller, store_id, object_type, messages, received_at, resolve=True
+    )
     return Response(status_code=204)
 
 
@@ -42,12 +44,20 @@ async def put_sync_messages_v1(
     received_at = now_ms()
     object_type, messages = service.parse_v1(await request.body(), objectType, received_at)
     await _file_batch(
-        db, caller, service.DEFAULT_STORE_ID, object_type, messages, received_at, resolve=False
+        request,
+        db,
+        caller,
+        service.DEFAULT_STORE_ID,
+        object_type,
+        messages,
+        received_at,
+        resolve=False,
     )
     return Response(status_code=204)
 
 
 async def _file_batch(
+    request: Request,
     db: Database,
     caller: Principal,
     store_id: str,
@@ -60,9 +70,11 @@ async def _file_batch(
     if not messages:
         return
     assert caller.portal_id is not None
+    backpressure.admit(db, request.app.state.config, caller.portal_id)
     ctx = BatchContext(caller.portal_id, caller.source_app_id, store_id, object_type)
     submission = intake_writer.Submission(
         ctx, messages, received_at, resolve and store_id != service.DEFAULT_STORE_ID
     )
     await asyncio.wrap_future(intake_writer.submit(db, submission))
+    backpressure.depth_of(db).accepted(caller.portal_id)
     metrics.record_accepted(object_type, len(messages))

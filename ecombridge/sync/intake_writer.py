@@ -35,6 +35,8 @@ class Submission:
 
 class IntakeWriter(GroupCommitWriter[Submission, None]):
     thread_name = "intake-writer"  # groups of up to 64 batches (12,800 messages)
+    # Why the last write failed, until one succeeds again (``/readyz`` reports it).
+    last_failure: str | None = None
 
     def write_group(self, group: list[tuple[Submission, Future[None]]]) -> None:
         refused: dict[int, BridgeError] = {}
@@ -58,9 +60,11 @@ class IntakeWriter(GroupCommitWriter[Submission, None]):
                         ],
                     )
         except BaseException as exc:
+            self.last_failure = f"{type(exc).__name__}: {exc}"[:500]
             for _sub, future in group:
                 future.set_exception(exc)
             return
+        self.last_failure = None
         wake(self.db)
         for position, (_sub, future) in enumerate(group):
             error = refused.get(position)

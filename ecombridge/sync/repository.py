@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from ecombridge.db.dialect import insert_for
-from ecombridge.db.tables import inbox_cursors, sync_batches
+from ecombridge.db.tables import inbox_cursors, jobs, sync_batches, sync_errors
 from ecombridge.sync.messages import BatchContext
 
 
@@ -81,3 +81,34 @@ def set_inbox_cursor(conn: Connection, inbox_id: str, moved_through: int) -> Non
             index_elements=["inbox_id"], set_={"moved_through": moved_through}
         )
     )
+
+
+def resolve_parked_errors(
+    conn: Connection, ctx: BatchContext, external_ids: set[str], details_prefix: str
+) -> None:
+    """RESOLVED: the OPEN errors of these objects that parking their batch recorded."""
+    e = sync_errors.c
+    conn.execute(
+        sync_errors.update()
+        .where(
+            e.portal_id == ctx.portal_id,
+            e.source_app_id == ctx.source_app_id,
+            e.store_id == ctx.store_id,
+            e.object_type == ctx.object_type,
+            e.external_id.in_(sorted(external_ids)),
+            e.status == "OPEN",
+            e.type == "UNKNOWN_ERROR",
+            e.details.startswith(details_prefix, autoescape=True),
+        )
+        .values(status="RESOLVED")
+    )
+
+
+def queued_batches_by_portal(conn: Connection) -> dict[int, int]:
+    """Sync batches in the queue not yet applied (queued or running), per portal."""
+    rows = conn.execute(
+        sa.select(jobs.c.portal_id, sa.func.count())
+        .where(jobs.c.kind == "SYNC_BATCH", jobs.c.status.in_(("QUEUED", "RUNNING")))
+        .group_by(jobs.c.portal_id)
+    )
+    return {int(portal_id): int(count) for portal_id, count in rows}

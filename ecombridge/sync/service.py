@@ -27,8 +27,12 @@ from ecombridge.sync.schemas import (
     v1_request_decoder,
     v2_request_decoder,
 )
+from ecombridge.sync.storable import NUL_ESCAPE, check_messages
 
 MAX_MESSAGES = 200
+# A change stamped later than this after its arrival is refused: it would win every later
+# change of the object (last writer wins by changedAt) until that moment.
+MAX_FUTURE_MS = 24 * 3_600_000
 MAX_EXTERNAL_ID_LENGTH = 100
 DEFAULT_STORE_ID = "default"
 _ACTIONS = frozenset(("UPSERT", "DELETE"))
@@ -42,11 +46,15 @@ def invalid(where: str, problem: str) -> ValidationFailed:
 
 
 def parse_v2(body: bytes, received_at: int) -> tuple[str, str, list[Message]]:
-    """A v2 body -> (storeId as sent, objectType, normalised messages)."""
-    strict = parse_strict_v2(body, received_at)
-    if strict is not None:
-        return strict
-    return parse_lenient_v2(body, received_at)
+    """A v2 body -> (storeId as sent, objectType, normalised messages), all storable."""
+    parsed = parse_strict_v2(body, received_at)
+    if parsed is None:
+        parsed = parse_lenient_v2(body, received_at)
+    store_id, _object_type, messages = parsed
+    if NUL_ESCAPE in body and "\x00" in store_id:
+        raise invalid("storeId", "contains a NUL character (\\u0000), which cannot be stored")
+    check_messages(messages, body)
+    return parsed
 
 
 def parse_lenient_v2(body: bytes, received_at: int) -> tuple[str, str, list[Message]]:
@@ -72,11 +80,14 @@ def parse_strict_v2(body: bytes, received_at: int) -> tuple[str, str, list[Messa
     changedAt and checks that the id is ASCII. None: decode it leniently instead."""
     try:
         request = strict_v2_request_decoder.decode(body)
-    except (msgspec.ValidationError, msgspec.DecodeError):
+    except (msgspec.ValidationError, msgspec.DecodeError, RecursionError, UnicodeDecodeError):
         return None
+    latest = received_at + MAX_FUTURE_MS
     for sent in request.messages:
         if sent.changed_at is None:
             sent.changed_at = received_at
+        elif sent.changed_at > latest:
+            return None  # worded by the lenient path
         if not sent.external_id.isascii():
             return None
     messages = msgspec.convert(request.messages, list[Message], from_attributes=True)
@@ -88,7 +99,11 @@ def parse_v1(body: bytes, object_type: str, received_at: int) -> tuple[str, list
     object_type = check_object_type(object_type, "objectType")
     sent = _decode(v1_request_decoder, body, "a JSON array")
     _check_count(len(sent))
-    return object_type, [_v1_message(m, i, received_at) for i, m in enumerate(sent)]
+    messages = [_v1_message(m, i, received_at) for i, m in enumerate(sent)]
+    check_messages(
+        messages, body, id_field="integratorObjectId", properties_field="propertyNameToValues"
+    )
+    return object_type, messages
 
 
 def check_object_type(value: object, where: str) -> str:
@@ -142,6 +157,10 @@ def _decode(decoder: Any, body: bytes, expected: str) -> Any:
         raise _from_msgspec(str(exc), expected) from None
     except msgspec.DecodeError as exc:
         raise invalid("body", f"not valid JSON ({exc})") from None
+    except UnicodeDecodeError as exc:
+        raise invalid("body", f"not valid UTF-8 (byte {exc.start}: {exc.reason})") from None
+    except RecursionError:
+        raise invalid("body", "nested too deeply") from None
 
 
 def _from_msgspec(text: str, expected: str) -> ValidationFailed:
@@ -226,6 +245,11 @@ def _timestamp(value: int | float | str | None, index: int, field: str, default:
     if not 0 <= stamp <= MAX_BIGINT:
         raise invalid(
             f"messages[{index}].{field}", f"{value!r} is not a timestamp (epoch milliseconds)"
+        )
+    if stamp > default + MAX_FUTURE_MS:
+        raise invalid(
+            f"messages[{index}].{field}",
+            f"{value!r} is more than a day in the future (epoch milliseconds, UTC)",
         )
     return stamp
 

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from ecombridge.web.display import CURRENCY_PROPERTY, object_url, title_of
 from ecombridge.web.format import Formatter, to_number
 from ecombridge.web.lists import PAID_STAGES
+from ecombridge.web.product_images import IMAGE_PROPERTY
 from ecombridge.web.repository import orders as repo
 from ecombridge.web.repository.sql import DEAL_TIME_PROPS
 
@@ -18,6 +19,13 @@ from ecombridge.web.repository.sql import DEAL_TIME_PROPS
 def initials(name: str) -> str:
     words = [w for w in name.replace("(", " ").split() if w[:1].isalnum()]
     return "".join(w[0] for w in words[:2]).upper() or "?"
+
+
+def product_image_url(product_id: Any, product: dict[str, Any]) -> str | None:
+    """Where a page shows the product's image from, if the product names one."""
+    if not product_id or not str(product.get(IMAGE_PROPERTY) or "").strip():
+        return None
+    return f"{object_url('PRODUCT', int(product_id))}/image"
 
 
 def deal_moment(props: dict[str, Any], created_at: Any = None) -> Any:
@@ -42,6 +50,7 @@ class OrderLine:
     url: str
     name: str
     initials: str
+    image_url: str | None  # the product's image through the bridge, when it has one
     product_url: str | None
     sku: str | None
     quantity: str
@@ -79,6 +88,7 @@ def deal_order(
                 url=object_url("LINE_ITEM", int(row.id)),
                 name=name,
                 initials=initials(name),
+                image_url=product_image_url(row.product_id, product),
                 product_url=object_url("PRODUCT", int(row.product_id)) if row.product_id else None,
                 sku=product.get("hs_sku"),
                 quantity=fmt.number(props.get("quantity")),

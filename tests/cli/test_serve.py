@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -215,3 +216,59 @@ def test_a_configuration_it_cannot_work_with_stops_it_at_start(
     assert result.exit_code == 1
     assert result.stderr.startswith("error: ") and message in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def _wait_ready(base: str, status_code: int) -> dict[str, object]:
+    deadline = time.monotonic() + 60
+    while True:
+        answer = httpx.get(f"{base}/readyz", timeout=10)
+        if answer.status_code == status_code:
+            return dict(answer.json())
+        assert time.monotonic() < deadline, f"/readyz stayed {answer.status_code}: {answer.text}"
+        time.sleep(0.05)
+
+
+def test_a_killed_worker_process_blocks_nothing_and_is_restarted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """kill -9 of the idle worker: the intake still answers at once, /readyz says 503 until the
+    worker is back, and what was accepted meanwhile is applied by the new one."""
+    monkeypatch.setenv("ECOMBRIDGE_WORKER_RESTART_BACKOFF_SECONDS", "3")
+    database_url = f"sqlite:///{tmp_path / 'bridge.db'}"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "serve.log"
+    process = _start(database_url, port, log, workers=1)
+    try:
+        _wait_healthy(base, process, log)
+        found = re.search(r"apiKey:\s+(\S+)", log.read_text())
+        assert found
+        api_key = found.group(1)
+        _sync_and_wait_applied(base, api_key)
+        [worker] = _worker_processes(process.pid)
+        os.kill(worker, signal.SIGKILL)
+        _wait_gone(worker)
+
+        key = {"hapikey": api_key}
+        message = {"action": "UPSERT", "externalObjectId": "p2", "changedAt": 2}
+        message["properties"] = {"n": "Bowl"}
+        body = {"storeId": "default", "objectType": "PRODUCT", "messages": [message]}
+        for _ in range(3):  # a hung intake raises ReadTimeout
+            sent = httpx.put(
+                f"{base}/extensions/ecomm/v2/sync/messages", params=key, json=body, timeout=10
+            )
+            assert sent.status_code == 204
+        unready = _wait_ready(base, 503)
+        assert "no worker process is alive" in str(unready["checks"])
+
+        _wait_ready(base, 200)
+        [restarted] = _worker_processes(process.pid)
+        assert restarted != worker
+        status = f"{base}/extensions/ecomm/v2/sync/status/default/PRODUCT/p2"
+        deadline = time.monotonic() + 30
+        while httpx.get(status, params=key).status_code != 200:
+            assert time.monotonic() < deadline, "the batch was not applied after the restart"
+            time.sleep(0.05)
+        assert "died (exit code -9)" in log.read_text()
+    finally:
+        _stop(process)

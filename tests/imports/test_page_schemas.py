@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from ecombridge.api.json_body import _has_nul
+from ecombridge.api.json_body import nul_path
 from ecombridge.errors import ValidationFailed
 from ecombridge.imports.page_schemas import (
     ReceivedPage,
@@ -137,7 +137,7 @@ def _json(raw: bytes) -> tuple[Any] | str:
         return (None,)
     try:
         body = json.loads(raw)
-        return "NUL" if _has_nul(body) else (body,)
+        return "NUL" if nul_path(body) is not None else (body,)
     except (ValueError, UnicodeDecodeError, RecursionError):
         return "not JSON"
 

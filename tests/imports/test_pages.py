@@ -131,6 +131,26 @@ def test_portal_id_must_be_the_token_portal(ready: Importer, portal: Portal) -> 
         ({"externalObjectId": "x" * 101}, "messages[1].externalObjectId"),
         ({"externalObjectId": "a", "properties": []}, "messages[1].properties"),
         ({"externalObjectId": "a", "associations": {"DEAL": "d1"}}, "messages[1].associations"),
+        # Nothing the database cannot store is acknowledged.
+        ({"externalObjectId": "a\x00"}, "messages[1].externalObjectId: text must not contain NUL"),
+        ({"externalObjectId": "a", "properties": {"n": "x\x00"}}, "messages[1].properties.n"),
+        (
+            {"externalObjectId": "a", "associations": {"DEAL": ["d\x00"]}},
+            "messages[1].associations.DEAL[0]",
+        ),
+        (
+            {"externalObjectId": "a", "associations": {"DEAL": [str(i) for i in range(1001)]}},
+            "messages[1].associations.DEAL: 1001 ids; send at most 1000",
+        ),
+        (
+            {
+                "externalObjectId": "a",
+                "properties": {
+                    "n": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]
+                },
+            },
+            "messages[1].properties.n: nested deeper than 32 levels",
+        ),
     ],
 )
 def test_invalid_message_is_400_naming_its_index(

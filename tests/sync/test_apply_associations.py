@@ -8,8 +8,10 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from ecombridge.clock import now_ms
 from ecombridge.db.engine import Database
 from ecombridge.db.tables import pending_associations
+from ecombridge.sync.pending_expiry import expire_pending
 from tests.support.factories import Portal
 from tests.sync.apply_support import Bridge, msg, open_error
 
@@ -170,3 +172,28 @@ def test_a_pending_association_whose_target_already_exists_is_made_when_it_syncs
 
     assert bridge.associated("LINE_ITEM", "l1", "DEAL") == {bridge.hubspot_id("DEAL", "d1")}
     assert bridge.pending() == set()
+
+
+def test_a_pending_association_expires_after_its_time_with_its_error_kept(
+    bridge: Bridge,
+) -> None:
+    """``pending_association_ttl_days`` (30 by default): after that the bridge stops waiting for
+    the target; the object still says which association is missing."""
+    bridge.sync("LINE_ITEM", msg("l1", {"qty": 1}, associations={"DEAL": ["d1"]}), at=5_000)
+    bridge.sync("LINE_ITEM", msg("l2", {"qty": 1}, associations={"DEAL": ["d2"]}), at=5_000)
+    pending = pending_associations.c
+    with bridge.db.write() as conn:  # waiting for 31 days and for a day
+        for external_id, days in (("l1", 31), ("l2", 1)):
+            conn.execute(
+                sa.update(pending_associations)
+                .where(pending.from_external_id == external_id)
+                .values(created_at=now_ms() - days * 86_400_000)
+            )
+    with bridge.db.write() as conn:
+        assert expire_pending(conn) == 1
+    assert bridge.pending() == {("LINE_ITEM", "l2", "DEAL", "d2")}
+    error = bridge.error("LINE_ITEM", "l1")
+    assert (error.type, error.status) == ("INVALID_ASSOCIATION_PROPERTY", "OPEN")
+
+    bridge.sync("DEAL", msg("d1", {"stage": "processed"}), at=6_000)
+    assert bridge.associated("LINE_ITEM", "l1", "DEAL") == set()  # no longer waited for

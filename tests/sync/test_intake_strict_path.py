@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ecombridge.errors import ValidationFailed
-from ecombridge.sync.service import parse_lenient_v2, parse_strict_v2, parse_v2
+from ecombridge.sync.service import MAX_FUTURE_MS, parse_lenient_v2, parse_strict_v2, parse_v2
 
 RECEIVED_AT = 1_700_000_000_000
 TYPES = ["CONTACT", "PRODUCT", "DEAL", "LINE_ITEM"]
@@ -22,7 +22,7 @@ values = st.one_of(
 message = st.fixed_dictionaries(
     {"externalObjectId": ids, "action": st.sampled_from(["UPSERT", "DELETE"])},
     optional={
-        "changedAt": st.integers(min_value=0, max_value=2**63 - 1),
+        "changedAt": st.integers(min_value=0, max_value=RECEIVED_AT + MAX_FUTURE_MS),
         "properties": st.dictionaries(st.text(max_size=10), values, max_size=4),
         "associations": st.dictionaries(
             st.sampled_from(TYPES), st.lists(ids, max_size=3), max_size=2

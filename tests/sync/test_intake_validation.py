@@ -3,6 +3,7 @@ message's index), and nothing of it is stored."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,10 @@ from tests.support.wire import assert_hubspot_error
 V2 = "/extensions/ecomm/v2/sync/messages"
 V1 = "/extensions/ecomm/v1/sync-messages"
 OK = {"action": "UPSERT", "externalObjectId": "ok", "changedAt": 1}
+FUTURE = int(time.time() * 1000) + 7 * 86_400_000
+DEEP: list[Any] = []
+for _ in range(32):
+    DEEP = [DEEP]
 
 
 def v2(*messages: Any, **envelope: Any) -> dict[str, Any]:
@@ -116,6 +121,74 @@ V2_FAILURES = [
         "messages[1].associations: expected object, got array",
         id="associations-array",
     ),
+    # What the database cannot store is refused, never acknowledged and then lost.
+    pytest.param(
+        v2({"action": "UPSERT", "externalObjectId": "x\x00"}),
+        "messages[1].externalObjectId: the value contains a NUL character",
+        id="nul-in-id",
+    ),
+    pytest.param(
+        v2({"action": "UPSERT", "externalObjectId": "x", "properties": {"n": "a\x00b"}}),
+        "messages[1].properties.n: the value contains a NUL character",
+        id="nul-in-value",
+    ),
+    pytest.param(
+        v2({"action": "UPSERT", "externalObjectId": "x", "properties": {"n\x00": "a"}}),
+        "messages[1].properties: the property name 'n\\x00' contains a NUL character",
+        id="nul-in-property-name",
+    ),
+    pytest.param(
+        v2({"action": "UPSERT", "externalObjectId": "x", "properties": {"n": [{"k": "\x00"}]}}),
+        "messages[1].properties.n: the value contains a NUL character",
+        id="nul-in-nested-value",
+    ),
+    pytest.param(
+        v2({"action": "UPSERT", "externalObjectId": "x", "associations": {"DEAL": ["\x00"]}}),
+        "messages[1].associations.DEAL: the value contains a NUL character",
+        id="nul-in-association",
+    ),
+    pytest.param(
+        v2(storeId="s\x00"),
+        "storeId: contains a NUL character",
+        id="nul-in-store",
+    ),
+    pytest.param(
+        b'{"storeId":"default","objectType":"CONTACT","messages":[{"externalObjectId":"\xff"}]}',
+        "body: not valid UTF-8",
+        id="invalid-utf-8",
+    ),
+    pytest.param(
+        b'{"storeId":"default","objectType":"CONTACT","messages":[{"externalObjectId":"x",'
+        b'"action":"UPSERT","properties":{"n":' + b"[" * 100_000 + b"]" * 100_000 + b"}}]}",
+        "body: nested too deeply",
+        id="nested-100k-levels",
+    ),
+    pytest.param(
+        v2({"action": "UPSERT", "externalObjectId": "x", "properties": {"n": DEEP}}),
+        "messages[1].properties.n: nested deeper than 32 levels",
+        id="nested-33-levels",
+    ),
+    pytest.param(
+        v2({"action": "UPSERT", "externalObjectId": "x", "changedAt": FUTURE}),
+        f"messages[1].changedAt: {FUTURE} is more than a day in the future",
+        id="changed-at-next-week",
+    ),
+    pytest.param(
+        v2({"action": "UPSERT", "externalObjectId": "x", "changedAt": str(FUTURE)}),
+        f"messages[1].changedAt: '{FUTURE}' is more than a day in the future",
+        id="changed-at-next-week-as-text",
+    ),
+    pytest.param(
+        v2(
+            {
+                "action": "UPSERT",
+                "externalObjectId": "x",
+                "associations": {"DEAL": [str(i) for i in range(1_001)]},
+            }
+        ),
+        "messages[1].associations.DEAL: 1001 ids; send at most 1000 per object type",
+        id="too-many-associations",
+    ),
 ]
 
 
@@ -171,6 +244,24 @@ V1_FAILURES = [
         [{"integratorObjectId": "1", "action": "UPSERT", "propertyNameToValues": "a=b"}],
         "messages[0].propertyNameToValues: expected object, got str",
         id="properties-text",
+    ),
+    pytest.param(
+        "DEAL",
+        [{"integratorObjectId": "1", "action": "UPSERT", "propertyNameToValues": {"n": "\x00"}}],
+        "messages[0].propertyNameToValues.n: the value contains a NUL character",
+        id="nul-in-value",
+    ),
+    pytest.param(
+        "DEAL",
+        [{"integratorObjectId": "1\x00", "action": "UPSERT"}],
+        "messages[0].integratorObjectId: the value contains a NUL character",
+        id="nul-in-id",
+    ),
+    pytest.param(
+        "DEAL",
+        [{"integratorObjectId": "1", "action": "UPSERT", "changeOccurredTimestamp": FUTURE}],
+        f"messages[0].changeOccurredTimestamp: {FUTURE} is more than a day in the future",
+        id="timestamp-next-week",
     ),
 ]
 

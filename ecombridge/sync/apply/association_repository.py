@@ -176,3 +176,31 @@ def existing_pending_targets(conn: Connection, portal_id: int) -> list[Row]:
         .distinct()
     )
     return list(conn.execute(statement))
+
+
+def delete_pending_created_before(conn: Connection, before: int, limit: int) -> int:
+    """Forget up to ``limit`` pending associations waiting since before ``before``."""
+    p = pending_associations.c
+    key = sa.tuple_(
+        p.portal_id,
+        p.source_app_id,
+        p.store_id,
+        p.from_type,
+        p.from_external_id,
+        p.to_type,
+        p.to_external_id,
+    )
+    oldest = (
+        sa.select(
+            p.portal_id,
+            p.source_app_id,
+            p.store_id,
+            p.from_type,
+            p.from_external_id,
+            p.to_type,
+            p.to_external_id,
+        )
+        .where(p.created_at < before)
+        .limit(limit)
+    )
+    return int(conn.execute(pending_associations.delete().where(key.in_(oldest))).rowcount)

@@ -87,5 +87,5 @@ def object_page(
         context["customer"] = records.contact_orders(conn, portal, object_id, stages, fmt)
     elif object_type == "PRODUCT":
         context["sales"] = records.product_sales(conn, portal, object_id, stages, fmt)
-        context["initials"] = records.initials(context["title"])
+        context["image_url"] = records.product_image_url(object_id, props)
     return render(request, "object.html", context)

@@ -1,0 +1,75 @@
+"""Backpressure: past the ceiling of batches waiting to be applied (per portal, and in all) the
+intake answers 429 with Retry-After in HubSpot's shape, and takes batches again once the
+workers catch up."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ecombridge.api.app import create_app
+from ecombridge.config import Config
+from ecombridge.db.engine import Database
+from ecombridge.sync.backpressure import depth_of
+from tests.support.factories import make_portal
+from tests.support.jobs import RunJobs
+from tests.support.wire import assert_hubspot_error
+
+V2 = "/extensions/ecomm/v2/sync/messages"
+V1 = "/extensions/ecomm/v1/sync-messages/CONTACT"
+
+
+def batch(external_id: str) -> dict[str, Any]:
+    message = {"action": "UPSERT", "externalObjectId": external_id, "changedAt": 1}
+    return {"storeId": "default", "objectType": "CONTACT", "messages": [message]}
+
+
+@pytest.fixture
+def limited(database_url: str, db: Database) -> Iterator[TestClient]:
+    config = Config(
+        database_url=database_url,
+        public_base_url="http://testserver",
+        max_queued_batches_per_portal=3,
+        max_queued_batches=5,
+    )
+    with TestClient(create_app(config, db), raise_server_exceptions=False) as client:
+        yield client
+
+
+def test_a_portal_past_its_ceiling_gets_429_until_the_queue_drains(
+    limited: TestClient, db: Database, hapikey: Callable[[str], str], run_jobs: RunJobs
+) -> None:
+    for i in range(3):
+        assert limited.put(hapikey(V2), json=batch(f"c{i}")).status_code == 204
+    depth_of(db).count_now()  # what the background count does every second
+
+    refused = limited.put(hapikey(V2), json=batch("c3"))
+    assert refused.status_code == 429
+    assert_hubspot_error(refused.json(), "RATE_LIMITS")
+    assert "3 batches of this portal are waiting" in refused.json()["message"]
+    assert refused.headers["Retry-After"] == "10"
+    v1 = limited.put(hapikey(V1), json=[{"integratorObjectId": "c3", "action": "UPSERT"}])
+    assert v1.status_code == 429
+
+    run_jobs()
+    depth_of(db).count_now()
+    assert limited.put(hapikey(V2), json=batch("c3")).status_code == 204
+
+
+def test_the_bridge_past_its_overall_ceiling_refuses_every_portal(
+    limited: TestClient, db: Database, hapikey: Callable[[str], str]
+) -> None:
+    others = [make_portal(db, f"Other {i}") for i in range(2)]
+    for i in range(3):
+        assert limited.put(hapikey(V2), json=batch(f"c{i}")).status_code == 204
+    key = {"hapikey": others[0].api_key}
+    for i in range(2):
+        assert limited.put(V2, params=key, json=batch(f"o{i}")).status_code == 204
+    depth_of(db).count_now()
+
+    refused = limited.put(V2, params={"hapikey": others[1].api_key}, json=batch("x"))
+    assert refused.status_code == 429
+    assert "5 batches are waiting to be applied" in refused.json()["message"]
