@@ -632,5 +632,8 @@ relay_objects = sa.Table(
     sa.Column("changed_at", Millis, nullable=False),
     sa.Column("error", sa.Text, nullable=True),
     sa.Column("updated_at", Millis, nullable=False),
+    # The associations delivered from this object (a deal's contacts, a line item's deal):
+    # {to type: [[our id, target id], ...]}; those no longer in our CRM are archived there.
+    sa.Column("associated", Json, nullable=True),
     sa.Index("ix_relay_objects_state", "destination_id", "state"),
 )

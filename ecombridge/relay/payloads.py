@@ -4,8 +4,9 @@ stage and product ids translated.
 - ``ecombridge_external_id`` = ``source:store:externalObjectId`` of the object's oldest live
   sync link (source = the app id that synced it, 0 for the portal's own integration), or
   ``crm::objectId`` for an object written through the CRM API.
-- Contacts with an email are upserted by ``email`` (HubSpot's key for them), those without by
-  the external id, like every other object.
+- An object the target already holds (its target id is recorded) is updated by that id; a new
+  one is upserted: contacts with an email by ``email`` (HubSpot's key for them), the others by
+  the external id.
 - Deals: ``pipeline``/``dealstage`` of the ecommerce pipeline become the target's ids; a deal in
   another pipeline is delivered without them (the target's default pipeline applies).
 - Line items: ``hs_product_id`` becomes the target's id of the product, when it was delivered.
@@ -17,7 +18,7 @@ stage and product ids translated.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -38,12 +39,16 @@ class Item:
     id_property: str
     key: str  # the value of id_property that names the object in the target
     properties: dict[str, str]
+    target_id: str | None = None  # the target's id, once delivered: updates go by it
 
 
 @dataclass(frozen=True, slots=True)
 class Page:
     items: list[Item]
     stopped: list[tuple[int, int]]  # (object id, changedAt) no longer delivered
+    # Properties our objects hold that the target's record does not list (created in our
+    # portal after the set-up): the set-up is extended with them before the page is sent.
+    unknown: set[str] = field(default_factory=set)
 
 
 def external_id(link: Any | None, object_id: int) -> str:
@@ -72,6 +77,8 @@ def build_page(
     for link in source.sync_links(conn, portal_id, object_type, ids):
         links.setdefault(int(link.hubspot_id), []).append(link)
     allowed = set(target.get("properties", {}).get(object_type, []))
+    checked = set(target.get("unavailable", {}).get(object_type, []))
+    theirs_by_id = repo.target_ids(conn, destination_id, object_type, ids)
     products: dict[int, str] = {}
     if object_type == "LINE_ITEM":
         product_ids = set()
@@ -81,7 +88,7 @@ def build_page(
                 product_ids.add(int(raw))
         products = repo.target_ids(conn, destination_id, "PRODUCT", product_ids)
     our_pipeline = ecommerce_pipeline_id(portal_id)
-    items, stopped = [], []
+    items, stopped, unknown = [], [], set[str]()
     for object_id, changed_at in waiting:
         row = found.get(object_id)
         own = links.get(object_id, [])
@@ -94,6 +101,15 @@ def build_page(
             for name, value in (row.properties or {}).items()
             if value is not None and name not in NOT_SENT and (not allowed or name in allowed)
         }
+        if allowed:
+            unknown.update(
+                name
+                for name, value in (row.properties or {}).items()
+                if value is not None
+                and name not in NOT_SENT
+                and name not in allowed
+                and name not in checked
+            )
         if object_type == "DEAL":
             _translate_stage(properties, target, our_pipeline)
         if object_type == "LINE_ITEM":
@@ -105,11 +121,12 @@ def build_page(
         key = external_id(live[0] if live else None, object_id)
         properties[EXTERNAL_ID] = key
         email = properties.get("email") if object_type == "CONTACT" else None
+        known = theirs_by_id.get(object_id)
         if email:
-            items.append(Item(object_id, changed_at, "email", email, properties))
+            items.append(Item(object_id, changed_at, "email", email, properties, known))
         else:
-            items.append(Item(object_id, changed_at, EXTERNAL_ID, key, properties))
-    return Page(items, stopped)
+            items.append(Item(object_id, changed_at, EXTERNAL_ID, key, properties, known))
+    return Page(items, stopped, unknown)
 
 
 def _translate_stage(properties: dict[str, str], target: dict[str, Any], ours: str) -> None:
@@ -121,6 +138,11 @@ def _translate_stage(properties: dict[str, str], target: dict[str, Any], ours: s
     if theirs is not None:
         properties["pipeline"] = str(target.get("pipelineId"))
         properties["dealstage"] = theirs
+
+
+def update_input(item: Item) -> dict[str, Any]:
+    """HubSpot's SimplePublicObjectBatchInput (by the target's id)."""
+    return {"id": item.target_id, "properties": item.properties}
 
 
 def upsert_input(item: Item) -> dict[str, Any]:

@@ -181,6 +181,54 @@ def target_ids(
     return {int(i): str(t) for i, t in conn.execute(query)}
 
 
+def associated(
+    conn: Connection, destination_id: int, object_type: str, object_ids: Collection[int]
+) -> dict[int, dict[str, Any]]:
+    """The associations recorded as delivered from these objects."""
+    if not object_ids:
+        return {}
+    query = sa.select(r.object_id, r.associated).where(
+        r.destination_id == destination_id,
+        r.object_type == object_type,
+        r.object_id.in_(sorted(object_ids)),
+        r.associated.is_not(None),
+    )
+    return {int(i): dict(a) for i, a in conn.execute(query)}
+
+
+def save_associated(
+    conn: Connection, destination_id: int, object_type: str, records: dict[int, dict[str, Any]]
+) -> None:
+    statement = (
+        relay_objects.update()
+        .where(
+            r.destination_id == destination_id,
+            r.object_type == object_type,
+            r.object_id == sa.bindparam("b_id"),
+        )
+        .values(associated=sa.bindparam("b_record"))
+    )
+    params = [{"b_id": i, "b_record": record} for i, record in sorted(records.items())]
+    if params:
+        conn.execute(statement, params)
+
+
+def delivered_without_product(
+    conn: Connection, destination_id: int, line_item_ids: Collection[int]
+) -> dict[int, int]:
+    """(id -> changedAt) of these line items sent to the destination before (delivered or
+    refused): those a product's first delivery files again."""
+    if not line_item_ids:
+        return {}
+    query = sa.select(r.object_id, r.changed_at).where(
+        r.destination_id == destination_id,
+        r.object_type == "LINE_ITEM",
+        r.object_id.in_(sorted(line_item_ids)),
+        r.state.in_((DELIVERED, FAILED)),
+    )
+    return {int(i): int(c) for i, c in conn.execute(query)}
+
+
 def state_counts(conn: Connection, destination_id: int) -> dict[str, int]:
     query = (
         sa.select(r.state, sa.func.count())

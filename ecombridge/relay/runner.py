@@ -15,18 +15,21 @@ from __future__ import annotations
 
 import random
 import time
+from datetime import UTC, datetime, timedelta
+from datetime import time as dt_time
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ecombridge.clock import now_ms
 from ecombridge.db.engine import Database
 from ecombridge.queue import service as queue
 from ecombridge.queue.service import Job
-from ecombridge.relay import backfill, setup, sync_errors
+from ecombridge.relay import associations, backfill, setup, sync_errors
 from ecombridge.relay import repository as repo
 from ecombridge.relay import source_repository as source
 from ecombridge.relay.client import DailyCapReached, TargetClient, TargetError
 from ecombridge.relay.definitions import BACKFILLING, DELIVERY_ORDER, LIVE, RELAY_JOB, SETTING_UP
-from ecombridge.relay.delivery import ASSOCIATED_PAIRS, associate, upsert
+from ecombridge.relay.delivery import archive, associate, upsert
 from ecombridge.relay.payloads import build_page
 from ecombridge.relay.tokens import open_token
 
@@ -39,6 +42,18 @@ BACKOFF_HOLD = "BACKOFF"
 def backoff_ms(failures: int) -> int:
     base = min(BACKOFF_CAP_MS, 2_000 * 2 ** min(failures, 12))
     return int(base * random.uniform(0.75, 1.25))
+
+
+def until_next_day(now: int, time_zone: str | None) -> int:
+    """Milliseconds until the next day begins where the portal's daily allowance is counted:
+    midnight in its time zone when known, else in UTC."""
+    try:
+        zone = ZoneInfo(time_zone) if time_zone else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = UTC
+    today = datetime.fromtimestamp(now / 1000, zone)
+    midnight = datetime.combine(today.date() + timedelta(days=1), dt_time(), zone)
+    return max(1_000, int(midnight.timestamp() * 1000) - now)
 
 
 def _lease_ms(job: Job, now: int) -> int:
@@ -93,7 +108,7 @@ def _failing(db: Database, dest_id: int, portal_id: int, token: str, exc: Target
         failures = int(dest.failures) + 1
         wait = backoff_ms(failures)
         if isinstance(exc, DailyCapReached):
-            wait = max(wait, 3_600_000)
+            wait = max(wait, until_next_day(now, (dest.target or {}).get("timeZone")))
         if exc.retry_after_s:
             wait = max(wait, int(exc.retry_after_s * 1000))
         retry_at = now + wait
@@ -182,6 +197,12 @@ def _deliver_page(
         if not waiting:
             return False
         page = build_page(conn, dest.portal_id, dest.id, target, object_type, waiting)
+        the_plan = setup.plan(conn, dest.portal_id) if page.unknown else None
+    if the_plan is not None:
+        target.update(setup.extend(client, the_plan, object_type, page.unknown, target))
+        with db.write() as conn:
+            repo.update_destination(conn, dest.id, target=dict(target))
+            page = build_page(conn, dest.portal_id, dest.id, target, object_type, waiting)
     outcome = upsert(client, object_type, page.items)
     now = now_ms()
     changed = {item.object_id: item.changed_at for item in page.items}
@@ -197,6 +218,7 @@ def _deliver_page(
         _state(dest.id, object_type, i, None, "STOPPED", c, None, now) for i, c in page.stopped
     ]
     with db.write() as conn:
+        first_time = _first_deliveries(conn, dest.id, object_type, outcome.delivered)
         repo.save_states(conn, sorted(rows, key=lambda r: r["object_id"]))
         repo.delete_outbox(conn, dest.id, object_type, [*changed.items(), *page.stopped])
         sync_errors.record(
@@ -208,10 +230,47 @@ def _deliver_page(
             now,
         )
         sync_errors.resolve(conn, dest.portal_id, dest.id, object_type, outcome.delivered)
-        pairs = _pairs(conn, dest, object_type, set(outcome.delivered))
-    for (from_type, to_type), listed in pairs.items():
+        if object_type == "PRODUCT" and first_time:
+            _refile_line_items(conn, dest, first_time, now)
+        associating = associations.plan(conn, dest, object_type, outcome.delivered)
+    for (from_type, to_type), listed in associating.archive.items():
+        archive(client, from_type, to_type, listed)
+    for (from_type, to_type), listed in associating.make.items():
         associate(client, from_type, to_type, listed)
+    if associating.records:
+        with db.write() as conn:
+            for from_type, records in associating.records.items():
+                repo.save_associated(conn, dest.id, from_type, records)
     return True
+
+
+def _first_deliveries(
+    conn: Any, dest_id: int, object_type: str, delivered: dict[int, str]
+) -> set[int]:
+    """The objects delivered now under a target id they did not have before (new there, or
+    made again after being deleted there)."""
+    before = repo.target_ids(conn, dest_id, object_type, set(delivered))
+    return {i for i, theirs in delivered.items() if before.get(i) != theirs}
+
+
+def _refile_line_items(conn: Any, dest: Any, products: set[int], now: int) -> None:
+    """Line items of products delivered for the first time, already delivered without their
+    product (it had failed): filed again, to get ``hs_product_id``."""
+    links = source.associations_to(conn, dest.portal_id, "LINE_ITEM", "PRODUCT", products)
+    lines = repo.delivered_without_product(conn, dest.id, {line for line, _ in links})
+    repo.file_outbox(
+        conn,
+        [
+            {
+                "destination_id": dest.id,
+                "object_type": "LINE_ITEM",
+                "object_id": line,
+                "changed_at": changed_at,
+                "queued_at": now,
+            }
+            for line, changed_at in sorted(lines.items())
+        ],
+    )
 
 
 def _state(
@@ -234,26 +293,3 @@ def _state(
         "error": error,
         "updated_at": now,
     }
-
-
-def _pairs(
-    conn: Any, dest: Any, object_type: str, delivered: set[int]
-) -> dict[tuple[str, str], list[tuple[str, str]]]:
-    """Associations touching what was just delivered whose both ends the target knows."""
-    found: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    if not delivered:
-        return found
-    for from_type, to_type in ASSOCIATED_PAIRS:
-        links: list[tuple[int, int]] = []
-        if object_type == from_type:
-            links += source.associations_from(conn, dest.portal_id, from_type, to_type, delivered)
-        if object_type == to_type:
-            links += source.associations_to(conn, dest.portal_id, from_type, to_type, delivered)
-        if not links:
-            continue
-        froms = repo.target_ids(conn, dest.id, from_type, {f for f, _ in links})
-        tos = repo.target_ids(conn, dest.id, to_type, {t for _, t in links})
-        listed = sorted({(froms[f], tos[t]) for f, t in links if f in froms and t in tos})
-        if listed:
-            found[(from_type, to_type)] = listed
-    return found

@@ -9,6 +9,9 @@ created with the six stages (a missing stage is added); the target's pipeline id
 the properties the target has (delivery sends only those) and the creations it refused (shown
 in status; the external id must be created).
 
+``extend`` re-checks it cheaply later: when a page to deliver holds properties the recorded
+set-up does not list, those our portal defines are created before the page is sent.
+
 What the plan needs from our database is read first (``plan``), then the target is called with
 no transaction open (``apply``). Anything that already exists (409, or listed) is fine.
 """
@@ -24,7 +27,7 @@ from sqlalchemy.engine import Connection
 from ecombridge.crm_schema.pipelines import ecommerce_pipeline_id
 from ecombridge.crm_schema.standard import ECOMMERCE_STAGES, MANAGED_PREFIX, PIPELINE_LABEL
 from ecombridge.db.tables import crm_properties, pipeline_stages, sync_settings
-from ecombridge.relay.client import TargetClient, TargetUnavailable, error_message
+from ecombridge.relay.client import TargetClient, TargetRefused, TargetUnavailable, error_message
 from ecombridge.relay.definitions import CRM_NAMES, EXTERNAL_ID, GROUP, GROUP_LABEL
 
 _MAPPED_TYPES = {
@@ -174,11 +177,24 @@ def apply(client: TargetClient, the_plan: Plan) -> dict[str, Any]:
         present[object_type] = sorted(have)
     pipeline_id, stages = _pipeline(client, the_plan)
     return {
+        "timeZone": _time_zone(client),
         "pipelineId": pipeline_id,
         "stages": stages,
         "properties": present,
         "refusedProperties": refused,
     }
+
+
+def _time_zone(client: TargetClient) -> str | None:
+    """The portal's time zone (its daily API allowance restarts at its midnight), when the
+    target tells it."""
+    try:
+        answer = client.call("GET", "/account-info/v3/details")
+        body = answer.json() if answer.status_code == 200 else None
+    except (TargetRefused, ValueError):  # a token without that scope: UTC is assumed
+        return None
+    zone = body.get("timeZone") if isinstance(body, dict) else None
+    return zone if isinstance(zone, str) and zone else None
 
 
 def _stage_body(label: str, order: int, probability: float, closed: bool) -> dict[str, Any]:
@@ -225,3 +241,32 @@ def _pipeline(client: TargetClient, the_plan: Plan) -> tuple[str, dict[str, str]
             theirs = str(made.json()["id"])
         translated[stage_id] = theirs
     return pipeline_id, translated
+
+
+def extend(
+    client: TargetClient, the_plan: Plan, object_type: str, names: set[str], target: dict[str, Any]
+) -> dict[str, Any]:
+    """Create in the target the properties ``names`` of ``object_type`` that our portal defines
+    and the recorded set-up lacks (created in our portal after it); returns the ``target``
+    record with them listed as present, or as unavailable (not ours to create, or refused) so
+    later pages do not ask again."""
+    definitions = {d["name"]: d for d in the_plan.properties.get(object_type, [])}
+    present = set(target.get("properties", {}).get(object_type, []))
+    unavailable = set(target.get("unavailable", {}).get(object_type, []))
+    refused = list(target.get("refusedProperties", []))
+    path = f"/crm/v3/properties/{CRM_NAMES[object_type]}"
+    for name in sorted(names):
+        definition = definitions.get(name)
+        problem = "" if definition is None else _created(client, path, definition, needed=False)
+        if problem is None:
+            present.add(name)
+        else:
+            unavailable.add(name)
+            if problem:
+                refused.append(problem)
+    return {
+        **target,
+        "properties": {**target.get("properties", {}), object_type: sorted(present)},
+        "unavailable": {**target.get("unavailable", {}), object_type: sorted(unavailable)},
+        "refusedProperties": refused,
+    }

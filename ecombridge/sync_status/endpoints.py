@@ -180,9 +180,22 @@ def get_app_errors(
 
 @router.get(V1 + "/sync-status/{object_type}/{external_id:path}")
 def get_v1_sync_status(
-    object_type: str, external_id: str, principal: PortalCaller, conn: ReadConn
+    object_type: str,
+    external_id: str,
+    principal: PortalCaller,
+    conn: ReadConn,
+    include_destinations: Annotated[bool, Query(alias="includeDestinations")] = False,
 ) -> dict[str, object]:
-    return service.v1_sync_status(conn, _caller(principal), object_type, external_id)
+    """``includeDestinations=true`` adds ``destinations``, as on v2."""
+    body = service.v1_sync_status(conn, _caller(principal), object_type, external_id)
+    if include_destinations:
+        hubspot_id = body["hubspotId"]
+        ids = [int(hubspot_id)] if isinstance(hubspot_id, int) and hubspot_id else []
+        deliveries = relay_service.object_deliveries(
+            conn, _caller(principal).portal_id, object_type, ids
+        )
+        body["destinations"] = deliveries.get(ids[0], []) if ids else []
+    return body
 
 
 @router.get(V1 + "/sync-errors", response_model=V1SyncErrorPage, response_model_exclude_none=True)

@@ -11,6 +11,8 @@ from typing import Any
 
 _SCALARS = {"str": str, "int": int, "bool": bool, "float": (int, float)}
 _UPSERT = re.compile(r"^/crm/v3/objects/(contacts|deals|products|line_items)/batch/upsert$")
+_UPDATE = re.compile(r"^/crm/v3/objects/(contacts|deals|products|line_items)/batch/update$")
+_ARCHIVE = re.compile(r"^/crm/v4/associations/\w+/\w+/batch/archive$")
 _ASSOCIATE = re.compile(r"^/crm/v4/associations/\w+/\w+/batch/associate/default$")
 _PROPERTY = re.compile(r"^/crm/v3/properties/\w+$")
 _GROUP = re.compile(r"^/crm/v3/properties/\w+/groups$")
@@ -50,6 +52,10 @@ def model_for(method: str, path: str) -> tuple[str, str] | None:
         return None
     if m := _UPSERT.match(path):
         return f"hubspot.crm.{m.group(1)}.models", "BatchInputSimplePublicObjectBatchInputUpsert"
+    if m := _UPDATE.match(path):
+        return f"hubspot.crm.{m.group(1)}.models", "BatchInputSimplePublicObjectBatchInput"
+    if _ARCHIVE.match(path):
+        return "hubspot.crm.associations.v4.models", "BatchInputPublicAssociationMultiArchive"
     if _ASSOCIATE.match(path):
         return "hubspot.crm.associations.v4.models", "BatchInputPublicDefaultAssociationMultiPost"
     if _GROUP.match(path):

@@ -77,6 +77,14 @@ def test_a_synced_shop_arrives_in_the_target_portal(
     assert (status["pending"], status["delivered"], status["failed"]) == (0, 9, 0)
     upserts = recorder.to("/batch/upsert")
     assert upserts and all(s.status == 200 for s in upserts)
+    v1_status = shop.client.get(
+        shop.url("/extensions/ecomm/v1/sync-status/CONTACT/customer-grace?includeDestinations=true")
+    ).json()
+    [delivery] = v1_status["destinations"]
+    assert (delivery["destinationId"], delivery["state"]) == (dest_id, "DELIVERED")
+    assert delivery["targetId"] == next(
+        c.id for c in contacts if c.properties["email"] == "grace@example.com"
+    )
 
 
 def test_duplicated_and_out_of_order_messages_leave_the_target_as_our_crm(

@@ -14,12 +14,14 @@ from tests.workflows.shop import Shop, message
 CART_URL = "ip__ecomm_bridge__abandoned_cart_url"
 
 
-def _set_target_type(server: TargetServer, portal_id: int, name: str, type_: str) -> None:
+def _set_target_type(
+    server: TargetServer, portal_id: int, name: str, type_: str, object_type: str = "DEAL"
+) -> None:
     p = crm_properties.c
     with server.db.write() as conn:
         conn.execute(
             crm_properties.update()
-            .where(p.portal_id == portal_id, p.object_type == "DEAL", p.name == name)
+            .where(p.portal_id == portal_id, p.object_type == object_type, p.name == name)
             .values(type=type_, field_type="number" if type_ == "number" else "text")
         )
 
