@@ -95,6 +95,7 @@ class Database:
         self._inbox: Inbox | None = None
         self._inbox_lock = threading.Lock()
         self._page_store: Database | None = None
+        self.closed = False  # disposed: background threads using it stop
         _by_engine[id(self.engine)] = self
 
     @property
@@ -160,6 +161,7 @@ class Database:
                 yield conn
 
     def dispose(self) -> None:
+        self.closed = True
         self.engine.dispose()
         if self._inbox is not None:
             self._inbox.database.dispose()

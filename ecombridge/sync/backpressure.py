@@ -73,7 +73,7 @@ class QueueDepth:
             self.counted_at = time.monotonic()
 
     def _count_while_used(self) -> None:
-        while True:
+        while not self.db.closed:
             try:
                 self.count_now()
             except Exception:
@@ -83,6 +83,10 @@ class QueueDepth:
                 if time.monotonic() - self._last_use > IDLE_STOP_S:
                     self._thread = None
                     return
+        # Disposed while counting: close what the last count opened in the engine's new pool.
+        self.db.engine.dispose()
+        with self._lock:
+            self._thread = None
 
 
 def repo_counts(db: Database) -> dict[int, int]:

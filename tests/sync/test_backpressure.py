@@ -4,6 +4,7 @@ workers catch up."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -78,3 +79,22 @@ def test_the_bridge_past_its_overall_ceiling_refuses_every_portal(
     refused = limited.put(V2, params={"hapikey": others[1].api_key}, json=batch("x"))
     assert refused.status_code == 429
     assert "5 batches are waiting to be applied" in refused.json()["message"]
+
+
+def test_the_counting_thread_stops_with_its_database_and_leaves_no_connection(
+    database_url: str,
+) -> None:
+    own = Database(database_url, sqlite_synchronous="NORMAL")
+    depth = depth_of(own)
+    depth.of(1)  # the first request starts the background count
+    deadline = time.monotonic() + 10
+    while depth.counted_at == 0.0:
+        assert time.monotonic() < deadline, "the queue was never counted"
+        time.sleep(0.01)
+
+    own.dispose()
+
+    while depth._thread is not None:
+        assert time.monotonic() < deadline, "the counting thread outlived its database"
+        time.sleep(0.01)
+    assert own.engine.pool.checkedin() == 0  # nothing left for the garbage collector to close
