@@ -95,22 +95,24 @@ def object_count(
 def associations_from(
     conn: Connection, portal_id: int, from_type: str, to_type: str, from_ids: Collection[int]
 ) -> list[tuple[int, int]]:
-    a = associations.c
-    query = (
-        sa.select(a.from_id, a.to_id)
-        .where(
-            a.portal_id == portal_id,
-            a.from_type == from_type,
-            a.to_type == to_type,
-            a.from_id.in_(sorted(from_ids)),
-        )
-        .order_by(a.from_id, a.to_id)
-    )
-    return [(int(f), int(t)) for f, t in conn.execute(query)]
+    """(from id, to id) of the ``from_type`` → ``to_type`` pairs starting at ``from_ids``."""
+    return _pairs(conn, portal_id, from_type, to_type, associations.c.from_id, from_ids)
 
 
 def associations_to(
     conn: Connection, portal_id: int, from_type: str, to_type: str, to_ids: Collection[int]
+) -> list[tuple[int, int]]:
+    """(from id, to id) of the ``from_type`` → ``to_type`` pairs ending at ``to_ids``."""
+    return _pairs(conn, portal_id, from_type, to_type, associations.c.to_id, to_ids)
+
+
+def _pairs(
+    conn: Connection,
+    portal_id: int,
+    from_type: str,
+    to_type: str,
+    side: sa.ColumnElement[Any],
+    ids: Collection[int],
 ) -> list[tuple[int, int]]:
     a = associations.c
     query = (
@@ -119,7 +121,7 @@ def associations_to(
             a.portal_id == portal_id,
             a.from_type == from_type,
             a.to_type == to_type,
-            a.to_id.in_(sorted(to_ids)),
+            side.in_(sorted(ids)),
         )
         .order_by(a.from_id, a.to_id)
     )
