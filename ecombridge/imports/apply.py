@@ -87,8 +87,15 @@ def _apply_next_chunk(db: Database, import_id: int, pages_per_chunk: int) -> Ste
         row = repo.get_import(conn, import_id)
         if row is None or row.state not in APPLYING_STATES:
             return Step.FINISHED
-        # The cursors are locked (PostgreSQL: a second run of the job waits here); the import
-        # row is not, so pages keep being received meanwhile.
+        try:
+            store_id = resolve_store(conn, row.portal_id, row.app_id, row.store_id)
+        except NotFound as exc:
+            fail_import(conn, import_id, f"the store can no longer be applied to: {exc}")
+            return Step.FINISHED
+        # The cursors are locked (PostgreSQL: a second run of the job waits here). The import
+        # row is neither locked nor written until the import completes: receiving locks it
+        # before the type rows (an end marks its type), so writing it while holding the
+        # cursors would deadlock with an end.
         types = {t.object_type: t for t in repo.get_types(conn, import_id, for_update=True)}
         object_type, pages = _next_chunk(conn, import_id, types, pages_per_chunk)
         if object_type is None:
@@ -99,18 +106,12 @@ def _apply_next_chunk(db: Database, import_id: int, pages_per_chunk: int) -> Ste
         messages: list[Message] = []
         for _number, payload in pages:
             messages.extend(decode_messages(payload))
-        try:
-            store_id = resolve_store(conn, row.portal_id, row.app_id, row.store_id)
-        except NotFound as exc:
-            fail_import(conn, import_id, f"the store can no longer be applied to: {exc}")
-            return Step.FINISHED
         ctx = BatchContext(row.portal_id, row.app_id, store_id, object_type, origin="import")
         now = now_ms()
         if messages:
             summary = apply_batch(conn, ctx, messages, now)
             after_commit(conn, partial(summary.record, object_type))
         repo.record_applied(conn, import_id, object_type, len(messages), pages[-1][0])
-        repo.update_import(conn, import_id, updated_at=now)
         return Step.APPLIED
 
 

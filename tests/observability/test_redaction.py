@@ -10,7 +10,7 @@ import pytest
 
 from ecombridge.observability.redaction import RedactingFilter, redact
 from ecombridge.queue.worker import _describe
-from tests.cli.test_serve import _start, _stop, _wait_healthy
+from tests.cli.serving import start_serve, stop_process, wait_healthy
 from tests.support.live import free_port
 
 
@@ -59,10 +59,10 @@ def test_the_access_log_of_a_real_server_carries_no_secrets(tmp_path: Path) -> N
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = tmp_path / "serve.log"
-    process = _start(f"sqlite:///{tmp_path / 'bridge.db'}", port, log, log_level="info")
+    process = start_serve(f"sqlite:///{tmp_path / 'bridge.db'}", port, log, log_level="info")
     secrets = [f"secret-value-{n}" for n in range(7)]
     try:
-        _wait_healthy(base, process, log)
+        wait_healthy(base, process, log)
         with httpx.Client(base_url=base) as client:
             client.get("/extensions/ecomm/v2/stores", params={"hapikey": secrets[0]})
             client.get("/extensions/ecomm/v2/stores", params={"access_token": secrets[1]})
@@ -76,7 +76,7 @@ def test_the_access_log_of_a_real_server_carries_no_secrets(tmp_path: Path) -> N
             )
             client.post("/oauth/v1/token", params={"refresh_token": secrets[6]})
     finally:
-        _stop(process)
+        stop_process(process)
     output = log.read_text()
     assert output.count('/oauth/v1/refresh-tokens/[redacted] HTTP/1.1" 404') == 2  # logged
     assert "hapikey=[redacted]" in output and "access_token=[redacted]" in output
