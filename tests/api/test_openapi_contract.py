@@ -32,7 +32,7 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-MAX_EXAMPLES = 4  # per operation and mode: about a minute per database
+MAX_EXAMPLES = 2  # per operation and mode: about half a minute per database
 
 
 def check_operation(
