@@ -11,7 +11,6 @@ from rich.table import Table
 
 from ecombridge.cli.admin import Json, _run
 from ecombridge.cli.options import DatabaseUrl
-from ecombridge.relay import repository as repo
 from ecombridge.relay import service
 from ecombridge.relay.definitions import DEFAULT_BASE_URL
 from ecombridge.relay.schemas import DestinationChanges, NewDestination
@@ -122,9 +121,7 @@ def remove(dest_id: DestinationId, database_url: DatabaseUrl = None, as_json: Js
     """Remove a destination and its pending deliveries (the target keeps what it has)."""
 
     def action(conn: Any) -> None:
-        if repo.destination(conn, dest_id) is None:
-            service.get_status(conn, None, dest_id)  # raises the not-found error
-        service.remove_destination(conn, None, dest_id)
+        service.remove_destination(conn, None, dest_id)  # raises the not-found error
 
     _run(database_url, action)
     _print({"destinationId": dest_id, "removed": True}, as_json)

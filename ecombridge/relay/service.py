@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 
 from ecombridge.clock import now_ms
 from ecombridge.errors import NotFound, ValidationFailed
+from ecombridge.limits import MAX_BIGINT
 from ecombridge.outbound.addresses import AddressPolicy, BlockedAddress, check_url
 from ecombridge.queue import service as queue
 from ecombridge.relay import repository as repo
@@ -42,7 +43,7 @@ def add_destination(conn: Connection, portal_id: int, new: NewDestination) -> in
 
 
 def _own(conn: Connection, portal_id: int | None, dest_id: int) -> Any:
-    dest = repo.destination(conn, dest_id)
+    dest = repo.destination(conn, dest_id) if 0 < dest_id <= MAX_BIGINT else None
     if dest is None or (portal_id is not None and dest.portal_id != portal_id):
         raise NotFound(f"No destination {dest_id} in this portal.")
     return dest

@@ -57,3 +57,16 @@ def test_credentials_are_required_and_portals_see_only_their_own(
     assert answer.status_code == 404
     assert answer.json()["category"] == "OBJECT_NOT_FOUND"
     assert client.get(PATH, params={"hapikey": other.api_key}).json() == {"results": []}
+
+
+def test_ids_no_destination_can_have_are_not_found(client: TestClient, portal: Portal) -> None:
+    key = {"hapikey": portal.api_key}
+    for dest_id in ("0", "-1", "99999999999999999999"):
+        one = f"{PATH}/{dest_id}"
+        for answer in (
+            client.get(one, params=key),
+            client.patch(one, json={"paused": True}, params=key),
+            client.delete(one, params=key),
+        ):
+            assert answer.status_code == 404, (dest_id, answer.text)
+            assert answer.json()["category"] == "OBJECT_NOT_FOUND"

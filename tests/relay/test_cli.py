@@ -70,3 +70,9 @@ def test_bad_input_is_one_line_and_exit_status_1(database_url: str, portal: Port
     )
     assert missing.exit_code == 1
     assert "No destination 999" in missing.output
+    gone = runner.invoke(
+        cli, ["relay", "remove", "--destination-id", "99999999999999999999",
+              "--database-url", database_url],
+    )  # fmt: skip
+    assert gone.exit_code == 1
+    assert "No destination 99999999999999999999" in gone.output
