@@ -28,9 +28,16 @@ class TargetPortal:
     token: str
 
     def get(self, path: str, **params: Any) -> Any:
+        return self._call("GET", path, params=params)
+
+    def post(self, path: str, body: Any) -> Any:
+        return self._call("POST", path, json=body)
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        """The target's answer, waiting out its rate limit (the relay shares it)."""
         headers = {"Authorization": f"Bearer {self.token}"}
         for _ in range(50):
-            response = httpx.get(self.url + path, params=params, headers=headers, timeout=10)
+            response = httpx.request(method, self.url + path, headers=headers, timeout=10, **kwargs)
             if response.status_code != 429:
                 break
             time.sleep(float(response.headers.get("retry-after", "1")))
