@@ -45,11 +45,9 @@ def btree_entries(conn: sqlite3.Connection) -> dict[str, Counter[str]]:
     entries: dict[str, Counter[str]] = {}
     for table in TABLES:
         name = table.name
-        by_type = _grouped(conn, name, None)
-        without_rowid = "WITHOUT ROWID" in _sql(conn, "table", name).upper()
-        counts: Counter[str] = Counter()
-        for object_type, rows in by_type.items():
-            counts[object_type] += rows * (0 if without_rowid else 1)
+        # The table's own b-tree: keyed by rowid, or by the primary key for a WITHOUT ROWID
+        # table (which then has no separate index for its key in sqlite_master).
+        counts: Counter[str] = Counter(_grouped(conn, name, None))
         indexes = conn.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?", (name,)
         ).fetchall()
@@ -61,12 +59,6 @@ def btree_entries(conn: sqlite3.Connection) -> dict[str, Counter[str]]:
                 counts[object_type] += rows
         entries[name] = counts
     return entries
-
-
-def _sql(conn: sqlite3.Connection, kind: str, name: str) -> str:
-    row = conn.execute("SELECT sql FROM sqlite_master WHERE type = ? AND name = ?", (kind, name))
-    found = row.fetchone()
-    return str(found[0]) if found and found[0] else ""
 
 
 def _grouped(conn: sqlite3.Connection, table: str, where: str | None) -> dict[str, int]:

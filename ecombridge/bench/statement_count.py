@@ -24,6 +24,7 @@ ENV = "ECOMBRIDGE_BENCH_STATEMENTS_DIR"
 _counts = {"statements": 0, "executemany_rows": 0}
 _lock = threading.Lock()
 _writer: threading.Thread | None = None
+_stopped = False
 
 
 def install_if_asked(engine: Engine) -> None:
@@ -57,14 +58,22 @@ def _write(directory: Path) -> None:
     path = directory / f"{os.getpid()}.json"
     while True:
         time.sleep(1.0)
-        with _lock:
-            snapshot = dict(_counts)
-        temporary = path.with_suffix(".tmp")
-        try:
-            temporary.write_text(json.dumps(snapshot))
-            temporary.replace(path)
-        except OSError:  # the benchmark is over and took its directory away
-            return
+        with _lock:  # held while writing, so ``stop`` returns once no write is under way
+            if _stopped:
+                return
+            temporary = path.with_suffix(".tmp")
+            try:
+                temporary.write_text(json.dumps(_counts))
+                temporary.replace(path)
+            except OSError:  # the benchmark is over and took its directory away
+                return
+
+
+def stop() -> None:
+    """No more writes from this process (the benchmark's own, before it removes the directory)."""
+    global _stopped
+    with _lock:
+        _stopped = True
 
 
 def read(directory: Path, pids: dict[str, int]) -> dict[str, dict[str, int]]:

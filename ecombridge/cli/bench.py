@@ -211,6 +211,7 @@ def sync(
         name: {k: round(v * 1000 / applied, 1) for k, v in counted.items()}
         for name, counted in statement_count.read(Path(counts_dir.name), pids).items()
     }
+    statement_count.stop()  # this process's engines counted too: their writer must be done
     counts_dir.cleanup()
     if result["database"] == "sqlite":
         with tempfile.TemporaryDirectory() as tmp:

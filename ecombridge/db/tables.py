@@ -260,6 +260,7 @@ associations = sa.Table(
     sa.Column("to_id", sa.BigInteger, primary_key=True, autoincrement=False),
     sa.Column("created_at", Millis, nullable=False),
     sa.Index("ix_associations_reverse", "portal_id", "to_type", "to_id", "from_type"),
+    sqlite_with_rowid=False,  # rows in the primary key's b-tree (migration 0013)
 )
 
 # The values of properties with unique values (hasUniqueValue), one row per value held: what the
@@ -307,6 +308,7 @@ sync_objects = sa.Table(
     # messages (those of the greatest changedAt); shown as a warning in sync status.
     sa.Column("skipped_properties", Json, nullable=True),
     sa.Index("ix_sync_objects_hubspot", "portal_id", "object_type", "hubspot_id"),
+    sqlite_with_rowid=False,  # rows in the primary key's b-tree (migration 0013)
 )
 
 # Only the latest error per object is kept; a later success marks it RESOLVED.

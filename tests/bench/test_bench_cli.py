@@ -57,10 +57,11 @@ def test_sync_bench_reports_every_figure(tmp_path: Path) -> None:
     assert positive(statements["api/worker-1"]["executemany_rows"])
     by_type = report["btree_entries_per_object_by_type"]
     assert isinstance(by_type, dict)
-    # Object and link (three b-tree entries each; no email index entry but for contacts), then
-    # three per association row stored (up to two per line item).
-    assert by_type["PRODUCT"] == 6
-    assert 6 < by_type["LINE_ITEM"] <= 12
+    # The object (its row, its key, the update index; the email index only for contacts), the
+    # link (its row in its key's b-tree, the CRM id index), then two per association row stored
+    # (row in its key's b-tree, reverse index; up to two per line item).
+    assert by_type["PRODUCT"] == 5
+    assert 5 < by_type["LINE_ITEM"] <= 9
     rss = report["peak_rss_mb"]
     assert isinstance(rss, dict) and positive(rss["api"])
     assert report["database"] == "sqlite"
