@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -171,3 +172,32 @@ def open_error(bridge: Bridge, object_type: str, external_id: str) -> tuple[str,
     link = bridge.link(object_type, external_id)
     assert error.errored_at == link.last_processed_at  # "the latest processing failed"
     return error.type, error.details
+
+
+class OpenApply:
+    """An apply in its own thread whose transaction stays open until ``commit()`` (PostgreSQL:
+    other transactions do not see its rows until then)."""
+
+    def __init__(self, bridge: Bridge, object_type: str, message: Message) -> None:
+        self.applied = threading.Event()
+        self.release = threading.Event()
+        self.failures: list[BaseException] = []
+        ctx = BatchContext(bridge.portal_id, 0, "default", object_type)
+        self.thread = threading.Thread(target=self._run, args=(bridge.db, ctx, message))
+        self.thread.start()
+        assert self.applied.wait(20)
+
+    def _run(self, db: Database, ctx: BatchContext, message: Message) -> None:
+        try:
+            with db.write() as conn:
+                apply_batch(conn, ctx, [message], 6_000)
+                self.applied.set()
+                self.release.wait(20)
+        except BaseException as error:
+            self.failures.append(error)
+            self.applied.set()
+
+    def commit(self) -> None:
+        self.release.set()
+        self.thread.join(20)
+        assert self.failures == []

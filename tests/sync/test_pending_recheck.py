@@ -4,7 +4,6 @@ the RESOLVE_PENDING job they queue makes the association once both have committe
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 import pytest
@@ -13,22 +12,15 @@ import sqlalchemy as sa
 from ecombridge.db.engine import Database
 from ecombridge.db.tables import jobs
 from ecombridge.queue.worker import drain
-from ecombridge.sync.apply import apply_batch
-from ecombridge.sync.messages import BatchContext, Message
+from ecombridge.sync.messages import Message
 from ecombridge.sync.pending_recheck import RESOLVE_PENDING
 from tests.support.factories import Portal
-from tests.sync.apply_support import Bridge, msg, open_error
+from tests.sync.apply_support import Bridge, OpenApply, msg, open_error
 
 
 @pytest.fixture
 def bridge(db: Database, portal: Portal) -> Bridge:
     return Bridge(db, portal.id).setup()
-
-
-@pytest.fixture
-def postgresql_only(request: pytest.FixtureRequest) -> None:
-    if request.node.callspec.params["database_url"] != "postgresql":
-        pytest.skip("SQLite runs one writer at a time: applies never overlap")
 
 
 def _queued_rechecks(db: Database) -> int:
@@ -37,34 +29,6 @@ def _queued_rechecks(db: Database) -> int:
             jobs.c.kind == RESOLVE_PENDING, jobs.c.status == "QUEUED"
         )
         return int(conn.execute(query).scalar_one())
-
-
-class OpenApply:
-    """An apply in its own thread whose transaction stays open until ``commit()``."""
-
-    def __init__(self, bridge: Bridge, object_type: str, message: Message) -> None:
-        self.applied = threading.Event()
-        self.release = threading.Event()
-        self.failures: list[BaseException] = []
-        ctx = BatchContext(bridge.portal_id, 0, "default", object_type)
-        self.thread = threading.Thread(target=self._run, args=(bridge.db, ctx, message))
-        self.thread.start()
-        assert self.applied.wait(20)
-
-    def _run(self, db: Database, ctx: BatchContext, message: Message) -> None:
-        try:
-            with db.write() as conn:
-                apply_batch(conn, ctx, [message], 6_000)
-                self.applied.set()
-                self.release.wait(20)
-        except BaseException as error:
-            self.failures.append(error)
-            self.applied.set()
-
-    def commit(self) -> None:
-        self.release.set()
-        self.thread.join(20)
-        assert self.failures == []
 
 
 TARGETS: dict[str, tuple[str, Message, Callable[[Bridge], None]]] = {

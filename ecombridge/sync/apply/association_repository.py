@@ -13,6 +13,7 @@ from ecombridge.db.tables import associations, pending_associations, sync_object
 from ecombridge.sync.apply.repository import (
     Row,
     Scope,
+    copy_rows,
     execute_in,
     execute_rows,
     in_scope,
@@ -71,6 +72,15 @@ def insert_associations(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> No
     """rows: ASSOCIATION_COLUMNS."""
     build = lambda: _insert_new(conn, associations)  # noqa: E731
     execute_rows(conn, "insert_associations", build, ASSOCIATION_COLUMNS, rows)
+
+
+def insert_associations_of_new(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    """``insert_associations`` from objects this transaction created: no row can hold their
+    key yet (PostgreSQL: ``copy_rows``)."""
+    if conn.dialect.name == "postgresql":
+        copy_rows(conn, associations, rows)
+    else:
+        insert_associations(conn, rows)
 
 
 def delete_pending_from(

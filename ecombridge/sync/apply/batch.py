@@ -77,8 +77,8 @@ def apply_batch(
     if from_type:
         error_rows.update(_write_lists(conn, scope, state, fresh, resolved, processed_at))
     link_rows = [_link_row(ctx, link, processed_at) for link in links]
-    link_rows += fresh.link_rows(processed_at)
     repo.upsert_links(conn, sorted(link_rows, key=itemgetter(4)))
+    repo.insert_new_links(conn, sorted(fresh.link_rows(processed_at), key=itemgetter(4)))
     repo.upsert_errors(conn, [error_rows[ext] for ext in sorted(error_rows)])
     summary = _summary(links, len(messages), len(fresh.items))
     changed = _changed_objects(links, fresh)
@@ -114,7 +114,7 @@ def _write_lists(
     before = assoc.pending_before(conn, scope, object_type, links)
     changed = assoc.write_changed_lists(conn, scope, object_type, links, resolved, now)
     made, pending = fresh.association_rows(resolved, now)
-    arepo.insert_associations(conn, made)
+    arepo.insert_associations_of_new(conn, made)
     arepo.insert_pending(conn, pending)
     succeeded = {link.external_id for link in links if link.status is None}
     rows = assoc.derive_batch_status(

@@ -319,24 +319,29 @@ def insert_objects(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
     execute_rows(conn, "insert_objects", build, OBJECT_COLUMNS, rows)
 
 
-_COPY_OBJECTS = f"COPY crm_objects ({', '.join(OBJECT_COLUMNS)}) FROM STDIN"
+def copy_rows(conn: Connection, table: sa.Table, rows: Sequence[tuple[Any, ...]]) -> None:
+    """PostgreSQL: ``COPY`` rows (the table's columns, in order, JSON encoded) into ``table``.
+    For rows no row of the table can hold yet, so no conflict is to be handled: a row costs the
+    server and the worker a fraction of a pipelined ``INSERT`` (9 against 25 µs of server CPU,
+    2 against 20 µs of the worker's, docs/performance.md). A key another transaction took
+    meanwhile fails the copy as it would fail an insert: the batch is retried."""
+    if not rows:
+        return
+    columns = ", ".join(c.name for c in table.columns)
+    raw: Any = conn.connection.dbapi_connection  # psycopg's connection
+    with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def insert_new_objects(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
-    """``insert_objects`` for objects whose ids were just allocated, which no row can hold yet.
-    On PostgreSQL they are copied (``COPY``): no conflict to handle, and a row costs the server
-    and the worker a fraction of a pipelined ``INSERT`` (9 against 25 µs of server CPU, 2
-    against 20 µs of the worker's, docs/performance.md). A contact whose email another
-    transaction took meanwhile fails the copy as it fails the insert: the batch is retried."""
-    if conn.dialect.name != "postgresql":
+    """``insert_objects`` for objects whose ids were just allocated, which no row can hold yet
+    (PostgreSQL: ``copy_rows``; a contact whose email another transaction took meanwhile fails
+    the copy as it fails the insert)."""
+    if conn.dialect.name == "postgresql":
+        copy_rows(conn, crm_objects, rows)
+    else:
         insert_objects(conn, rows)
-        return
-    if not rows:
-        return
-    raw: Any = conn.connection.dbapi_connection  # psycopg's connection
-    with raw.cursor() as cursor, cursor.copy(_COPY_OBJECTS) as copy:
-        for row in rows:
-            copy.write_row(row)
 
 
 def update_objects(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
@@ -377,6 +382,17 @@ def upsert_links(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
     )
     build = lambda: _upsert(conn, sync_objects, updated)  # noqa: E731
     execute_rows(conn, "upsert_links", build, LINK_COLUMNS, rows)
+
+
+def insert_new_links(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    """``upsert_links`` for links this transaction found no row of (PostgreSQL: ``copy_rows``).
+    A concurrent transaction creating the same link makes the copy fail on the key, and the
+    batch is retried: it then merges into that link, where an upsert would have pointed the
+    link at a second object and left the first one without a link."""
+    if conn.dialect.name == "postgresql":
+        copy_rows(conn, sync_objects, rows)
+    else:
+        upsert_links(conn, rows)
 
 
 def touch_links(
