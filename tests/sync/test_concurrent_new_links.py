@@ -101,3 +101,17 @@ def test_a_new_link_made_twice_in_turn_is_one_object(bridge: Bridge) -> None:
     assert bridge.count("PRODUCT") == 1
     properties = bridge.properties("PRODUCT", "x1")
     assert (properties["name"], properties["price"]) == ("Mug", 5)
+
+
+def test_a_new_deal_naming_two_customers_of_one_contact_has_one_association(
+    bridge: Bridge,
+) -> None:
+    """Two customer ids with one email link to one contact: the new deal's list names it twice."""
+    same = {"email": "ada@shop.example"}
+    bridge.sync("CONTACT", msg("c1", same), msg("c2", same))
+    assert bridge.hubspot_id("CONTACT", "c1") == bridge.hubspot_id("CONTACT", "c2")
+
+    bridge.sync("DEAL", msg("d1", {"stage": "processed"}, associations={"CONTACT": ["c1", "c2"]}))
+
+    assert bridge.associated("DEAL", "d1", "CONTACT") == {bridge.hubspot_id("CONTACT", "c1")}
+    assert bridge.error("DEAL", "d1") is None
