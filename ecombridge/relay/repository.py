@@ -167,33 +167,38 @@ def save_states(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     )
 
 
-def target_ids(
-    conn: Connection, destination_id: int, object_type: str, object_ids: Collection[int]
-) -> dict[int, str]:
+def _column_of(
+    conn: Connection,
+    destination_id: int,
+    object_type: str,
+    object_ids: Collection[int],
+    column: sa.Column[Any],
+) -> dict[int, Any]:
+    """object id -> ``column`` of the rows of these objects where it is set."""
     if not object_ids:
         return {}
-    query = sa.select(r.object_id, r.target_id).where(
+    query = sa.select(r.object_id, column).where(
         r.destination_id == destination_id,
         r.object_type == object_type,
         r.object_id.in_(sorted(object_ids)),
-        r.target_id.is_not(None),
+        column.is_not(None),
     )
-    return {int(i): str(t) for i, t in conn.execute(query)}
+    return {int(i): value for i, value in conn.execute(query)}
+
+
+def target_ids(
+    conn: Connection, destination_id: int, object_type: str, object_ids: Collection[int]
+) -> dict[int, str]:
+    found = _column_of(conn, destination_id, object_type, object_ids, r.target_id)
+    return {i: str(t) for i, t in found.items()}
 
 
 def associated(
     conn: Connection, destination_id: int, object_type: str, object_ids: Collection[int]
 ) -> dict[int, dict[str, Any]]:
     """The associations recorded as delivered from these objects."""
-    if not object_ids:
-        return {}
-    query = sa.select(r.object_id, r.associated).where(
-        r.destination_id == destination_id,
-        r.object_type == object_type,
-        r.object_id.in_(sorted(object_ids)),
-        r.associated.is_not(None),
-    )
-    return {int(i): dict(a) for i, a in conn.execute(query)}
+    found = _column_of(conn, destination_id, object_type, object_ids, r.associated)
+    return {i: dict(a) for i, a in found.items()}
 
 
 def save_associated(

@@ -217,9 +217,20 @@ def _deliver_page(
     rows += [
         _state(dest.id, object_type, i, None, "STOPPED", c, None, now) for i, c in page.stopped
     ]
+    # The associations are sent before the page leaves the outbox: when a call fails, the page
+    # (objects and associations) is delivered again, where sending them after would have lost
+    # them until the object changed again. Upserts and association calls are idempotent.
+    with db.read() as conn:
+        associating = associations.plan(conn, dest, object_type, outcome.delivered)
+    for (from_type, to_type), listed in associating.archive.items():
+        archive(client, from_type, to_type, listed)
+    for (from_type, to_type), listed in associating.make.items():
+        associate(client, from_type, to_type, listed)
     with db.write() as conn:
         first_time = _first_deliveries(conn, dest.id, object_type, outcome.delivered)
         repo.save_states(conn, sorted(rows, key=lambda r: r["object_id"]))
+        for from_type, records in associating.records.items():
+            repo.save_associated(conn, dest.id, from_type, records)
         repo.delete_outbox(conn, dest.id, object_type, [*changed.items(), *page.stopped])
         sync_errors.record(
             conn,
@@ -232,15 +243,6 @@ def _deliver_page(
         sync_errors.resolve(conn, dest.portal_id, dest.id, object_type, outcome.delivered)
         if object_type == "PRODUCT" and first_time:
             _refile_line_items(conn, dest, first_time, now)
-        associating = associations.plan(conn, dest, object_type, outcome.delivered)
-    for (from_type, to_type), listed in associating.archive.items():
-        archive(client, from_type, to_type, listed)
-    for (from_type, to_type), listed in associating.make.items():
-        associate(client, from_type, to_type, listed)
-    if associating.records:
-        with db.write() as conn:
-            for from_type, records in associating.records.items():
-                repo.save_associated(conn, dest.id, from_type, records)
     return True
 
 

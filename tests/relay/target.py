@@ -109,12 +109,26 @@ class Sent:
 @dataclass
 class Recorder:
     sent: list[Sent] = field(default_factory=list)
+    # path suffix -> how many more requests to it are answered 401 without reaching the target
+    refusing: dict[str, int] = field(default_factory=dict)
 
     def transport(self) -> httpx.BaseTransport:
         return _Recording(self, httpx.HTTPTransport())
 
     def to(self, suffix: str) -> list[Sent]:
         return [s for s in self.sent if s.path.endswith(suffix)]
+
+    def refuse(self, suffix: str, times: int = 1) -> None:
+        """Answer the next ``times`` requests to paths ending in ``suffix`` with a 401 (a token
+        revoked in the middle of a delivery)."""
+        self.refusing[suffix] = times
+
+    def _refused(self, path: str) -> bool:
+        for suffix, left in self.refusing.items():
+            if left > 0 and path.endswith(suffix):
+                self.refusing[suffix] = left - 1
+                return True
+        return False
 
 
 class _Recording(httpx.BaseTransport):
@@ -123,7 +137,15 @@ class _Recording(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content) if request.content else None
-        response = self.inner.handle_request(request)
+        if self.recorder._refused(request.url.path):
+            refusal = {
+                "status": "error",
+                "message": "The token was revoked.",
+                "category": "INVALID_AUTHENTICATION",
+            }
+            response = httpx.Response(401, json=refusal, request=request)
+        else:
+            response = self.inner.handle_request(request)
         self.recorder.sent.append(
             Sent(request.method, request.url.path, body, response.status_code)
         )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.relay.conftest import add_destination, destination, sdk
+from tests.relay.conftest import DESTINATIONS, add_destination, destination, sdk
 from tests.relay.target import Recorder, TargetPortal, TargetServer
 from tests.relay.test_failures import _set_target_type
 from tests.workflows.shop import Shop, message
@@ -62,6 +62,30 @@ def test_associations_removed_in_our_crm_are_removed_in_the_target(
     assert len(_associated(deals["Order 1002"], "line_items")) == 1
     assert recorder.to("/deals/contacts/batch/archive")
     assert recorder.to("/line_items/deals/batch/archive")
+
+
+def test_associations_whose_calls_fail_are_sent_again_with_their_page(
+    shop: Shop, target: TargetPortal, recorder: Recorder
+) -> None:
+    dest_id = add_destination(shop, target)
+    shop.sync("CONTACT", shop.customer("ada"), shop.customer("grace"))
+    shop.sync("DEAL", shop.order("1001", "ada", "processed", 40))
+    by_email = {c.properties["email"]: c.id for c in _contacts(target)}
+
+    # The order changes hands; the target refuses the removal of the old customer.
+    recorder.refuse("/deals/contacts/batch/archive")
+    shop.sync("DEAL", shop.order("1001", "grace", "processed", 40))
+    status = destination(shop, dest_id)
+    assert (status["state"], status["pending"]) == ("FAILING", 1)  # the deal waits, whole
+
+    path = shop.url(f"{DESTINATIONS}/{dest_id}")
+    assert shop.client.patch(path, json={"accessToken": target.token}).status_code == 200
+    shop.run_due()
+
+    assert destination(shop, dest_id)["state"] == "LIVE"
+    deal = _deals(target)["Order 1001"]
+    assert _associated(deal, "contacts") == [by_email["grace@example.com"]]
+    assert [s.status for s in recorder.to("/deals/contacts/batch/archive")] == [401, 204]
 
 
 def test_a_contact_whose_email_changes_stays_one_contact_in_the_target(

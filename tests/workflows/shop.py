@@ -15,11 +15,26 @@ from ecombridge import clock
 from ecombridge.db.engine import Database
 from ecombridge.workflows.definitions import DEFAULTS
 from ecombridge.workflows.wire import render_workflow
+from tests.imports.conftest import STORE as IMPORT_STORE
+from tests.imports.conftest import Importer
+from tests.imports.integrator import Integrator, counts_reply
 from tests.support.jobs import RunJobs
 
 V2_SYNC = "/extensions/ecomm/v2/sync/messages"
 WORKFLOWS = "/extensions/ecomm/v2/workflows"
 MINUTE = 60_000
+IMPORT_ORDER = ("PRODUCT", "CONTACT", "DEAL", "LINE_ITEM")
+# An order of 2019 and its customer, as a store's history import sends them.
+OLD_ORDER_HISTORY: dict[str, list[Any]] = {
+    "CONTACT": [{"externalObjectId": "c1", "properties": {"email": "old@example.com"}}],
+    "DEAL": [
+        {
+            "externalObjectId": "d1",
+            "properties": {"title": "Order from 2019", "stage": "shipped", "total": 99},
+            "associations": {"CONTACT": ["c1"]},
+        }
+    ],
+}
 
 
 def _mapping(ext: str, hub: str, data_type: str = "STRING") -> dict[str, str]:
@@ -125,6 +140,36 @@ class Shop:
         response = self.client.put(self.url(V2_SYNC), json=body)
         assert response.status_code == 204, response.text
         self.run_due()
+
+    def import_history(
+        self, importer: Importer, integrator: Integrator, history: dict[str, list[Any]]
+    ) -> None:
+        """Import ``history`` (type -> messages, one page each) with the importer's app: its
+        settings point the import webhook at the integrator, which announces these counts; every
+        type is ended, the jobs run, and the import must be COMPLETE."""
+        app = importer.app
+        query = f"appId={app.app_id}&hapikey={app.developer_api_key}"
+        mappings = {t: {"properties": m} for t, m in MAPPINGS.items()}
+        settings = {"enabled": True, "webhookUri": integrator.url, "mappings": mappings}
+        response = self.client.put(f"/extensions/ecomm/v2/settings?{query}", json=settings)
+        assert response.status_code == 200, response.text
+        importer.create_store()
+        sizes = {t: len(history.get(t, [])) for t in IMPORT_ORDER}
+        integrator.replies = [
+            counts_reply(sizes["PRODUCT"], sizes["CONTACT"], sizes["LINE_ITEM"], sizes["DEAL"])
+        ]
+        started_at = importer.started()
+        for object_type in IMPORT_ORDER:
+            messages = history.get(object_type, [])
+            base = {"storeId": IMPORT_STORE, "importStartedAt": started_at}
+            base["objectType"] = object_type
+            if messages:
+                page = base | {"pageNumber": 0, "messages": messages}
+                assert importer.page(page).status_code == 204
+            end = base | {"pageCount": 1 if messages else 0, "itemCount": len(messages)}
+            assert importer.end(end).status_code == 204
+        self.run_due()
+        assert importer.progress()["state"] == "COMPLETE"
 
     def sync_v1(self, object_type: str, *messages: dict[str, Any]) -> None:
         path = f"/extensions/ecomm/v1/sync-messages/{object_type}"

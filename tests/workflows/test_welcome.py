@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from ecombridge.workflows.shop_repository import recent_objects
-from tests.imports.conftest import STORE, Importer
-from tests.imports.integrator import Integrator, counts_reply
+from tests.imports.conftest import Importer
+from tests.imports.integrator import Integrator
 from tests.support.smtp import SmtpServer
-from tests.workflows.shop import MAPPINGS, Shop, delays, message
+from tests.workflows.shop import OLD_ORDER_HISTORY, Shop, delays, message
 from tests.workflows.test_abandoned_cart import html_of, v1
 
 
@@ -43,38 +43,7 @@ def test_an_import_of_old_orders_welcomes_nobody(
     shop: Shop, importer: Importer, integrator: Integrator, smtp_server: SmtpServer
 ) -> None:
     shop.workflow("welcome", emails=delays(0))
-    query = f"appId={importer.app.app_id}&hapikey={importer.app.developer_api_key}"
-    settings = {
-        "enabled": True,
-        "webhookUri": integrator.url,
-        "mappings": {t: {"properties": m} for t, m in MAPPINGS.items()},
-    }
-    assert (
-        shop.client.put(f"/extensions/ecomm/v2/settings?{query}", json=settings).status_code == 200
-    )
-    importer.create_store()
-    integrator.replies = [counts_reply(0, 1, 0, 1)]
-    started_at = importer.started()
-    history = {
-        "CONTACT": [{"externalObjectId": "c1", "properties": {"email": "old@example.com"}}],
-        "DEAL": [
-            {
-                "externalObjectId": "d1",
-                "properties": {"title": "Order from 2019", "stage": "shipped", "total": 99},
-                "associations": {"CONTACT": ["c1"]},
-            }
-        ],
-    }
-    for object_type in ("PRODUCT", "CONTACT", "DEAL", "LINE_ITEM"):
-        messages = history.get(object_type, [])
-        base = {"storeId": STORE, "importStartedAt": started_at, "objectType": object_type}
-        if messages:
-            page = base | {"pageNumber": 0, "messages": messages}
-            assert importer.page(page).status_code == 204
-        end = base | {"pageCount": 1 if messages else 0, "itemCount": len(messages)}
-        assert importer.end(end).status_code == 204
-    shop.run_due()
-    assert importer.progress()["state"] == "COMPLETE"
+    shop.import_history(importer, integrator, OLD_ORDER_HISTORY)
     with shop.db.read() as conn:  # the first order of its contact, and after the enabling
         [deal] = recent_objects(conn, shop.portal_id, "DEAL", 10, "shipped")
     assert deal.properties["dealname"] == "Order from 2019"
