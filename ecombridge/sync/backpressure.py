@@ -5,8 +5,12 @@ and in all), a request is answered 429 with ``Retry-After`` in HubSpot's shape (
 The check must cost nothing per request, so the depth is an estimate: counted from the database
 (the queue and, on SQLite, the inbox) at most once per ``REFRESH_S`` by a background thread,
 plus the batches this process accepted since. Several API processes each add only their own
-acceptances between two counts, so the ceiling can be passed by a second's worth of batches;
-a batch committed while a count runs can be counted twice until the next count.
+acceptances between two counts, so the ceiling can be passed by a second's worth of batches.
+
+A batch is noted as accepted after its commit. A count keeps the batches noted once it began
+(they may have committed after its read) and drops those noted before (committed before, so
+read): no batch is missed, and only one whose commit and noting straddle the start of a count
+is counted twice, until the next count.
 """
 
 from __future__ import annotations
@@ -37,7 +41,10 @@ class QueueDepth:
         self._lock = threading.Lock()
         self._counted: dict[int, int] = {}
         self._counted_total = 0
-        self._since: dict[int, int] = {}  # accepted here since the last count
+        # Accepted here: before the count under way began (in it), then since (maybe not).
+        self._before: dict[int, int] = {}
+        self._before_total = 0
+        self._since: dict[int, int] = {}
         self._since_total = 0
         self._last_use = 0.0
         self._thread: threading.Thread | None = None
@@ -52,24 +59,28 @@ class QueueDepth:
                     target=self._count_while_used, name="queue-depth", daemon=True
                 )
                 self._thread.start()
-            portal = self._counted.get(portal_id, 0) + self._since.get(portal_id, 0)
-            return portal, self._counted_total + self._since_total
+            accepted = self._before.get(portal_id, 0) + self._since.get(portal_id, 0)
+            total = self._counted_total + self._before_total + self._since_total
+            return self._counted.get(portal_id, 0) + accepted, total
 
     def accepted(self, portal_id: int, batches: int = 1) -> None:
+        """Note batches of the portal committed (call after the commit)."""
         with self._lock:
             self._since[portal_id] = self._since.get(portal_id, 0) + batches
             self._since_total += batches
 
     def count_now(self) -> None:
         """Count the queue (the background thread does, once per REFRESH_S)."""
+        with self._lock:  # noted so far: committed before the read below begins
+            for portal_id, batches in self._since.items():
+                self._before[portal_id] = self._before.get(portal_id, 0) + batches
+            self._before_total += self._since_total
+            self._since, self._since_total = {}, 0
         counted = repo_counts(self.db)
         with self._lock:
-            # Batches are noted as accepted after their commit, so those noted so far are in
-            # the count, or were committed while it ran (missed until the next count).
             self._counted = counted
             self._counted_total = sum(counted.values())
-            self._since = {}
-            self._since_total = 0
+            self._before, self._before_total = {}, 0
             self.counted_at = time.monotonic()
 
     def _count_while_used(self) -> None:

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from ecombridge.api.app import create_app
 from ecombridge.config import Config
 from ecombridge.db.engine import Database
+from ecombridge.sync import backpressure
 from ecombridge.sync.backpressure import QueueDepth, depth_of
 from tests.support.factories import make_portal
 from tests.support.jobs import RunJobs
@@ -32,8 +33,8 @@ def batch(external_id: str) -> dict[str, Any]:
 def limited(
     database_url: str, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[TestClient]:
-    # The tests count the queue themselves (count_now) where the background thread would: a
-    # count racing a request can count a batch twice for up to a second (the documented estimate).
+    # The tests count the queue themselves (count_now) where the background thread would, so
+    # what each request sees does not depend on when a count happens to run.
     monkeypatch.setattr(QueueDepth, "_count_while_used", lambda self: None)
     config = Config(
         database_url=database_url,
@@ -98,3 +99,28 @@ def test_the_counting_thread_stops_with_its_database_and_leaves_no_connection(
         assert time.monotonic() < deadline, "the counting thread outlived its database"
         time.sleep(0.01)
     assert own.engine.pool.checkedin() == 0  # nothing left for the garbage collector to close
+
+
+def test_a_count_neither_misses_nor_repeats_batches_noted_around_it(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches are noted after their commit. One noted before a count began is in what the
+    count reads; one committed and noted while the count reads is not, and must stay counted."""
+    monkeypatch.setattr(QueueDepth, "_count_while_used", lambda self: None)
+    depth = QueueDepth(db)
+    depth.accepted(7, 2)  # committed: the count below reads them
+    committed: dict[int, int] = {7: 2}
+
+    def read_while_another_commits(_db: Database) -> dict[int, int]:
+        snapshot = dict(committed)
+        committed[7] += 1
+        depth.accepted(7)  # committed after the snapshot was taken
+        return snapshot
+
+    monkeypatch.setattr(backpressure, "repo_counts", read_while_another_commits)
+    depth.count_now()
+
+    assert depth.of(7) == (3, 3)  # 2 read, 1 noted meanwhile: each once
+    monkeypatch.setattr(backpressure, "repo_counts", lambda _db: dict(committed))
+    depth.count_now()
+    assert depth.of(7) == (3, 3)
