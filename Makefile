@@ -55,7 +55,7 @@ bench-pg: $(STAMP)
 
 ## Crash under load (not part of `make test`, a few minutes): serve + worker take sync batches at a
 ## steady rate while both are killed (SIGKILL) at random; then every acknowledged message must be
-## applied, once (docs/operations.md). On SQLite, then on PostgreSQL when it can be had.
+## applied, once (docs/queue.md). On SQLite, then on PostgreSQL when it can be had.
 chaos: $(STAMP)
 	@rm -rf bench-results/chaos && mkdir -p bench-results/chaos
 	$(BIN)/python -m ecombridge.bench.chaos --database-url sqlite:///$(CURDIR)/bench-results/chaos/bridge.db \
