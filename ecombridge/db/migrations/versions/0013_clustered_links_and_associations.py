@@ -10,6 +10,9 @@ their keys (and their one secondary index), and their rows are small, so they ar
 WITHOUT ROWID tables, whose rows live in the primary key's b-tree: one b-tree entry less per
 link and per association written (a line item: 12 entries to 9; docs/performance.md).
 PostgreSQL has no such choice (its tables are heaps): nothing changes there.
+
+The upgrade copies both tables once, while ``serve`` starts: about 3 s for 200,000 links and
+180,000 associations on the machine of docs/performance.md.
 """
 
 from __future__ import annotations
