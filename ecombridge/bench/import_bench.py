@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -22,6 +22,7 @@ import httpx
 import msgspec
 
 from ecombridge.bench.generator import FIRST_NAMES, LAST_NAMES, PRODUCT_KINDS, settings_body
+from ecombridge.bench.pg_observer import cpu_seconds
 from ecombridge.bench.processes import cli
 
 STORE_ID = "bench-import"
@@ -144,7 +145,15 @@ def configure(base_url: str, app: dict[str, Any], webhook_uri: str) -> None:
         client.put(f"{V2}/stores", json=store, headers=auth).raise_for_status()
 
 
-def run_import(base_url: str, access_token: str, records: int, concurrency: int) -> dict[str, Any]:
+def run_import(
+    base_url: str,
+    access_token: str,
+    records: int,
+    concurrency: int,
+    on_received: Callable[[], None] | None = None,
+) -> dict[str, Any]:
+    """Import ``records`` and wait for COMPLETE; ``on_received`` runs once the last type's end
+    was answered."""
     counts = type_counts(records)
     auth = {"Authorization": f"Bearer {access_token}", "content-type": "application/json"}
     encoder = msgspec.json.Encoder()
@@ -205,6 +214,8 @@ def run_import(base_url: str, access_token: str, records: int, concurrency: int)
                 }
                 post(f"{V2}/imports/end", end)
         received = time.perf_counter()
+        if on_received is not None:
+            on_received()
         progress = wait_complete(control, started_at)
         completed = time.perf_counter()
     for c in clients:
@@ -235,3 +246,40 @@ def wait_complete(control: httpx.Client, started_at: int, timeout_s: float = 360
             raise RuntimeError(f"the import failed: {progress.get('failureReason')}")
         time.sleep(0.05)
     raise RuntimeError(f"the import did not complete within {timeout_s:.0f} s")
+
+
+class CpuMarks:
+    """Each process's CPU time at the first page, once the last end was answered, and at
+    COMPLETE: what the import cost each, and how much of a core each took in either phase."""
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        self.pids = pids
+        self.start = self._now()
+        self.received = self.start
+        self.end = self.start
+
+    def _now(self) -> dict[str, float]:
+        return {name: cpu_seconds(pid) or 0.0 for name, pid in self.pids.items()}
+
+    def mark_received(self) -> None:
+        self.received = self._now()
+
+    def mark_end(self) -> None:
+        self.end = self._now()
+
+    def used(self) -> dict[str, float]:
+        return {name: self.end[name] - self.start[name] for name in self.pids}
+
+    def shares(self, receive_s: float, apply_s: float) -> dict[str, tuple[int, int]]:
+        """name -> (% of one core while pages arrived, % after the last end)."""
+
+        def percent(seconds: float, over: float) -> int:
+            return round(100 * seconds / over) if over > 0 else 0
+
+        return {
+            name: (
+                percent(self.received[name] - self.start[name], receive_s),
+                percent(self.end[name] - self.received[name], apply_s),
+            )
+            for name in self.pids
+        }

@@ -16,13 +16,14 @@ from ecombridge.bench import schema_baseline, statement_count
 from ecombridge.bench.baseline import raw_upsert_rate
 from ecombridge.bench.generator import generate
 from ecombridge.bench.import_bench import (
+    CpuMarks,
     LocalIntegrator,
     configure,
     install_app,
     run_import,
     type_counts,
 )
-from ecombridge.bench.pg_observer import PgObserver, cpu_seconds
+from ecombridge.bench.pg_observer import PgObserver
 from ecombridge.bench.relay_bench import run as run_relay
 from ecombridge.bench.runner import bridge_run, machine, write_report
 from ecombridge.bench.sync_bench import run_phases, set_up_portal
@@ -257,15 +258,24 @@ def import_(
         with LocalIntegrator(type_counts(records)) as integrator:
             configure(run.processes.base_url, app_tokens, integrator.url)
             pids = run.processes.named_pids()
-            cpu_before = {name: cpu_seconds(pid) or 0.0 for name, pid in pids.items()}
+            cpu = CpuMarks(pids | {"bench clients": os.getpid()})
             result: dict[str, Any] = run_import(
-                run.processes.base_url, app_tokens["accessToken"], records, concurrency
+                run.processes.base_url,
+                app_tokens["accessToken"],
+                records,
+                concurrency,
+                on_received=cpu.mark_received,
             )
+            cpu.mark_end()
             # CPU per 1,000 records of each process: a count the machine's load hardly changes.
             result["cpu_ms_per_1000_records"] = {
-                name: round(((cpu_seconds(pid) or 0.0) - cpu_before[name]) * 1e6 / records, 2)
-                for name, pid in pids.items()
+                name: round(seconds * 1e6 / records, 2)
+                for name, seconds in cpu.used().items()
+                if name in pids
             }
+            result["cpu_share_percent"] = cpu.shares(
+                result["receive_seconds"], result["apply_seconds"]
+            )
         result["peak_rss_mb"] = run.processes.peak_rss()
         result["database"] = run.db.engine.dialect.name
         result.update(run.notes)
@@ -290,6 +300,10 @@ def import_(
     rows += [
         (f"CPU ms per 1,000 records: {name}", ms)
         for name, ms in result["cpu_ms_per_1000_records"].items()
+    ]
+    rows += [
+        (f"core % receiving / after: {name}", f"{during} / {after}")
+        for name, (during, after) in result["cpu_share_percent"].items()
     ]
     rows += [(f"peak RSS {name} (MB)", rss) for name, rss in result["peak_rss_mb"].items()]
     rows.append(("load average at the end (1/5/15 min)", _load(result)))

@@ -78,5 +78,12 @@ def test_import_bench_completes_and_reports(tmp_path: Path) -> None:
         assert positive(report[figure]), figure
     cpu = report["cpu_ms_per_1000_records"]
     assert isinstance(cpu, dict) and positive(cpu["api"]) and positive(cpu["api/worker-1"])
+    # Each process's share of a core while pages arrived and after the last end, the
+    # benchmark's own clients too: two numbers each, percents of one core (two cores here).
+    shares = report["cpu_share_percent"]
+    assert isinstance(shares, dict)
+    assert set(shares) == set(cpu) | {"bench clients"}
+    for during, after in shares.values():
+        assert 0 <= during <= 200 and 0 <= after <= 200
     rss = report["peak_rss_mb"]
     assert isinstance(rss, dict) and positive(rss["api"])
