@@ -47,7 +47,10 @@ class BlockedApply:
 
 def wait_until_a_backend_waits_on_a_lock(db: Database) -> None:
     deadline = time.monotonic() + 20
-    query = sa.text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+    query = sa.text(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+    )
     while time.monotonic() < deadline:
         with db.read() as conn:
             if conn.execute(query).scalar_one():
