@@ -161,8 +161,11 @@ class Shop:
         started_at = importer.started()
         for object_type in IMPORT_ORDER:
             messages = history.get(object_type, [])
-            base = {"storeId": IMPORT_STORE, "importStartedAt": started_at}
-            base["objectType"] = object_type
+            base = {
+                "storeId": IMPORT_STORE,
+                "importStartedAt": started_at,
+                "objectType": object_type,
+            }
             if messages:
                 page = base | {"pageNumber": 0, "messages": messages}
                 assert importer.page(page).status_code == 204
