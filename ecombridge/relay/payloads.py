@@ -96,20 +96,14 @@ def build_page(
         if row is None or row.archived or (own and not live):
             stopped.append((object_id, changed_at))
             continue
-        properties = {
-            name: _text(value)
-            for name, value in (row.properties or {}).items()
-            if value is not None and name not in NOT_SENT and (not allowed or name in allowed)
-        }
-        if allowed:
-            unknown.update(
-                name
-                for name, value in (row.properties or {}).items()
-                if value is not None
-                and name not in NOT_SENT
-                and name not in allowed
-                and name not in checked
-            )
+        properties: dict[str, str] = {}
+        for name, value in (row.properties or {}).items():
+            if value is None or name in NOT_SENT:
+                continue
+            if not allowed or name in allowed:
+                properties[name] = _text(value)
+            elif name not in checked:  # not in the recorded set-up: the set-up is extended
+                unknown.add(name)
         if object_type == "DEAL":
             _translate_stage(properties, target, our_pipeline)
         if object_type == "LINE_ITEM":

@@ -147,3 +147,12 @@ def object_deliveries(
     for (object_id, _), delivery in sorted(found.items()):
         by_object.setdefault(object_id, []).append(delivery)
     return by_object
+
+
+def deliveries_of(
+    conn: Connection, portal_id: int, object_type: str, object_id: int | None
+) -> list[dict[str, Any]]:
+    """``object_deliveries`` of one object (none while it has no CRM object)."""
+    if not object_id:
+        return []
+    return object_deliveries(conn, portal_id, object_type, [object_id]).get(object_id, [])

@@ -132,14 +132,10 @@ def get_sync_status(
     )
     if not include_destinations:
         return status
-    deliveries = relay_service.object_deliveries(
-        conn,
-        _caller(principal).portal_id,
-        status.objectType,
-        [status.hubspotId] if status.hubspotId else [],
+    destinations = relay_service.deliveries_of(
+        conn, _caller(principal).portal_id, status.objectType, status.hubspotId
     )
-    body = status.model_dump() | {"destinations": deliveries.get(status.hubspotId or 0, [])}
-    return JSONResponse(body)
+    return JSONResponse(status.model_dump() | {"destinations": destinations})
 
 
 @router.get(V2 + "/sync/errors", response_model=SyncErrorPage, response_model_exclude_none=True)
@@ -190,11 +186,12 @@ def get_v1_sync_status(
     body = service.v1_sync_status(conn, _caller(principal), object_type, external_id)
     if include_destinations:
         hubspot_id = body["hubspotId"]
-        ids = [int(hubspot_id)] if isinstance(hubspot_id, int) and hubspot_id else []
-        deliveries = relay_service.object_deliveries(
-            conn, _caller(principal).portal_id, object_type, ids
+        body["destinations"] = relay_service.deliveries_of(
+            conn,
+            _caller(principal).portal_id,
+            object_type,
+            hubspot_id if isinstance(hubspot_id, int) else None,
         )
-        body["destinations"] = deliveries.get(ids[0], []) if ids else []
     return body
 
 

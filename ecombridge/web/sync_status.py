@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ecombridge.relay.service import object_deliveries
+from ecombridge.relay.service import deliveries_of
 from ecombridge.web.error_titles import error_hint, error_title
 
 ASSOCIATION_ERROR = "INVALID_ASSOCIATION_PROPERTY"
@@ -96,7 +96,7 @@ _DELIVERY = {
 
 def deliveries(conn: Any, portal_id: int, object_type: str, object_id: int) -> list[Delivery]:
     """Where each relay destination stands with this record."""
-    found = object_deliveries(conn, portal_id, object_type, [object_id]).get(object_id, [])
+    found = deliveries_of(conn, portal_id, object_type, object_id)
     shown = []
     for d in found:
         label, tone = _DELIVERY[d["state"]]

@@ -76,10 +76,9 @@ def insert_associations(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> No
 
 def insert_associations_of_new(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
     """``insert_associations`` from objects this transaction created: no row can hold their
-    key yet (PostgreSQL: ``copy_rows``). Two target ids of one list can name one object (two
-    customers linked to one contact by their email): such rows are written once."""
+    key yet (PostgreSQL: ``copy_rows``)."""
     if conn.dialect.name == "postgresql":
-        copy_rows(conn, associations, list(dict.fromkeys(rows)))
+        copy_rows(conn, associations, rows)
     else:
         insert_associations(conn, rows)
 

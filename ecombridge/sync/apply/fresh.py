@@ -141,7 +141,8 @@ class FreshBatch:
         self, targets: Targets, now: int
     ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
         """ASSOCIATION_COLUMNS rows of the associations made and PENDING_COLUMNS rows of the
-        ones whose target does not exist yet (also kept in ``pending``)."""
+        ones whose target does not exist yet (also kept in ``pending``). Two ids of one list can
+        name one object (two customers linked to one contact by their email): one row."""
         portal_id = self.scope.portal_id
         from_type = self.object_type
         made: list[tuple[Any, ...]] = []
@@ -149,10 +150,13 @@ class FreshBatch:
         for checked, object_id in zip(self.items, self.ids, strict=True):
             for to_type, ids in checked.associations.items():
                 found = targets.get(to_type, {})
+                made_to: set[int] = set()
                 for target in ids:
                     to_id = found.get(target)
                     if to_id is not None:
-                        made.append((portal_id, from_type, object_id, to_type, to_id, now))
+                        if to_id not in made_to:
+                            made_to.add(to_id)
+                            made.append((portal_id, from_type, object_id, to_type, to_id, now))
                         continue
                     external_id = checked.message.external_id
                     self.pending.setdefault(external_id, []).append((to_type, target))
