@@ -13,9 +13,15 @@ import httpx
 
 
 def start_serve(
-    database_url: str, port: int, log: Path, workers: int = 0, log_level: str = "warning"
+    database_url: str,
+    port: int,
+    log: Path,
+    workers: int = 0,
+    log_level: str = "warning",
+    extra_env: dict[str, str] | None = None,
 ) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "ECOMBRIDGE_LOG_LEVEL": log_level}
+    env |= extra_env or {}
     command = [sys.executable, "-m", "ecombridge", "serve", "--port", str(port)]
     command += ["--database-url", database_url, "--workers", str(workers)]
     with log.open("wb") as out:

@@ -4,9 +4,6 @@ relay sends to it."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +13,7 @@ import httpx
 
 from ecombridge.db.engine import Database
 from ecombridge.tenancy import service as tenancy
+from tests.cli.serving import start_serve, stop_process, wait_healthy
 from tests.support.live import free_port
 
 RATE_LIMIT = "40/1s"
@@ -53,31 +51,10 @@ class TargetServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.database_url = f"sqlite:///{directory / 'target.db'}"
         self.log = directory / "target.log"
-        env = {
-            **os.environ,
-            "PYTHONUNBUFFERED": "1",
-            "ECOMBRIDGE_LOG_LEVEL": "warning",
-            "ECOMBRIDGE_RATE_LIMIT": rate_limit,
-        }
-        command = [sys.executable, "-m", "ecombridge", "serve", "--port", str(self.port)]
-        command += ["--database-url", self.database_url, "--workers", "0"]
-        with self.log.open("wb") as out:
-            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
-        self._wait()
+        rate = {"ECOMBRIDGE_RATE_LIMIT": rate_limit}
+        self.process = start_serve(self.database_url, self.port, self.log, extra_env=rate)
+        wait_healthy(self.url, self.process, self.log)
         self.db = Database(self.database_url)
-
-    def _wait(self) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"the target exited:\n{self.log.read_text()}")
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"the target did not start:\n{self.log.read_text()}")
 
     def new_portal(self) -> TargetPortal:
         """A fresh portal (with HubSpot's standard properties and pipeline) and a private-app
@@ -90,12 +67,7 @@ class TargetServer:
 
     def stop(self) -> None:
         self.db.dispose()
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process)
 
 
 @dataclass
