@@ -59,9 +59,10 @@ def test_sync_bench_reports_every_figure(tmp_path: Path) -> None:
     assert isinstance(by_type, dict)
     # The object (its row, its key, the update index; the email index only for contacts), the
     # link (its row in its key's b-tree, the CRM id index), then two per association row stored
-    # (row in its key's b-tree, reverse index; up to two per line item).
+    # (row in its key's b-tree, reverse index; up to two per line item): 9. A few line items
+    # also hold an error or a pending association (two entries each), hence the margin.
     assert by_type["PRODUCT"] == 5
-    assert 5 < by_type["LINE_ITEM"] <= 9
+    assert 5 < by_type["LINE_ITEM"] < 9.5
     rss = report["peak_rss_mb"]
     assert isinstance(rss, dict) and positive(rss["api"])
     assert report["database"] == "sqlite"
